@@ -13,3 +13,6 @@ mod reduce;
 mod softmax;
 
 pub(crate) use broadcast::for_each_row;
+pub(crate) use elementwise::{GELU_CUBIC, GELU_SCALE};
+pub(crate) use layout::{swapped_axes, unsqueezed_shape};
+pub(crate) use reduce::reduced_count;
