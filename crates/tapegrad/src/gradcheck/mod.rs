@@ -330,13 +330,14 @@ where
     f
 }
 
-/// Runs `f` on constants and returns its output value.
+/// Runs `f` and returns its output value. The inputs are vars, not
+/// constants, because the function may itself take gradients of them.
 fn evaluate<F>(f: &F, inputs: &[Tensor<f64>]) -> Tensor<f64>
 where
     F: for<'t> Fn(&'t Tape<f64>, &[Var<'t, f64>]) -> Var<'t, f64>,
 {
     let tape = Tape::new();
-    let vars: Vec<Var<'_, f64>> = inputs.iter().map(|t| tape.constant(t.clone())).collect();
+    let vars: Vec<Var<'_, f64>> = inputs.iter().map(|t| tape.var(t.clone())).collect();
     f(&tape, &vars).value()
 }
 
