@@ -1,0 +1,3 @@
+//! tapegrad-nn: Keras-level layers, losses, optimizers and training on
+//! tapegrad; every gradient comes from the core.
+pub mod data;
