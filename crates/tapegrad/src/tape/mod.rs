@@ -26,6 +26,7 @@ mod vjp;
 
 pub use custom::CustomOp;
 pub use grads::Grads;
+pub use operand::Operand;
 pub use var::Var;
 
 use std::cell::{Cell, RefCell};

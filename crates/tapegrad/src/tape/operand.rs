@@ -1,43 +1,100 @@
-//! What VJP rules compute with. A rule is written once, generically, and runs
-//! on plain tensors for a first-order backward (nothing recorded) or on vars
-//! when the backward pass itself must be differentiable.
+//! [`Operand`]: what both [`Tensor`] and [`Var`] are, so that a formula is
+//! written once and runs eagerly on tensors or recorded on a tape.
+//!
+//! The built-in VJP rules are written this way, which is why a first-order
+//! backward records nothing while `Tape::grad` gives differentiable results.
+//! Optimizers use it the same way: one update rule, applied in place in
+//! ordinary training or recorded when differentiating through the step.
 
 use super::Var;
 use crate::shape::Shape;
 use crate::{Float, Tensor};
 
-pub(crate) trait Operand<T: Float>: Clone {
+/// A value that the differentiable operations apply to: an eager [`Tensor`]
+/// or a recorded [`Var`]. Each method is the operation of the same name on
+/// the implementing type; binary ones broadcast.
+///
+/// ```
+/// use tapegrad::{Operand, Tape, Tensor};
+///
+/// /// One step of gradient descent, written once.
+/// fn descend<G: Operand<f64>>(w: &G, g: &G, lr: &G) -> G {
+///     w.sub(&g.mul(lr))
+/// }
+///
+/// let w = Tensor::from_vec(vec![1.0, 2.0], [2])?;
+/// let g = Tensor::from_vec(vec![0.5, 0.5], [2])?;
+/// assert_eq!(descend(&w, &g, &Tensor::scalar(2.0)).to_vec(), vec![0.0, 1.0]);
+///
+/// let tape = Tape::new();
+/// let lr = tape.var(Tensor::scalar(2.0));
+/// let (wv, gv) = (tape.constant(w), tape.constant(g));
+/// let moved = descend(&wv, &gv, &lr).sum();
+/// assert_eq!(moved.backward()[lr].item(), -1.0);
+/// # Ok::<(), tapegrad::TensorError>(())
+/// ```
+pub trait Operand<T: Float>: Clone {
+    /// The dimensions.
     fn shape(&self) -> Shape;
     /// The forward value, for masks and other constants of the rule.
     fn value(&self) -> Tensor<T>;
     /// `t` as a constant operand of the same kind.
     fn lift(&self, t: Tensor<T>) -> Self;
+    /// The `add` operation.
     fn add(&self, o: &Self) -> Self;
+    /// The `sub` operation.
     fn sub(&self, o: &Self) -> Self;
+    /// The `mul` operation.
     fn mul(&self, o: &Self) -> Self;
+    /// The `div` operation.
     fn div(&self, o: &Self) -> Self;
+    /// The `neg` operation.
     fn neg(&self) -> Self;
+    /// The `add_scalar` operation.
     fn add_scalar(&self, c: T) -> Self;
+    /// The `mul_scalar` operation.
     fn mul_scalar(&self, c: T) -> Self;
+    /// The `powf` operation.
     fn powf(&self, p: T) -> Self;
+    /// The `pow` operation.
     fn pow(&self, e: &Self) -> Self;
+    /// The `exp` operation.
     fn exp(&self) -> Self;
+    /// The `ln` operation.
     fn ln(&self) -> Self;
+    /// The `sin` operation.
     fn sin(&self) -> Self;
+    /// The `cos` operation.
     fn cos(&self) -> Self;
+    /// The `square` operation.
     fn square(&self) -> Self;
+    /// The `sqrt` operation.
+    fn sqrt(&self) -> Self;
+    /// The `sigmoid` operation.
     fn sigmoid(&self) -> Self;
+    /// The `sum_axes` operation.
     fn sum_axes(&self, axes: &[usize], keepdim: bool) -> Self;
+    /// The `sum_to` operation.
     fn sum_to(&self, shape: &[usize]) -> Self;
+    /// The `broadcast_to` operation.
     fn broadcast_to(&self, shape: &[usize]) -> Self;
+    /// The `reshape` operation.
     fn reshape(&self, shape: &[usize]) -> Self;
+    /// The `permute` operation.
     fn permute(&self, axes: &[usize]) -> Self;
+    /// `op(self) · op(o)`, where `op` transposes the last two axes when its flag is set.
     fn matmul(&self, o: &Self, ta: bool, tb: bool) -> Self;
+    /// The `narrow` operation.
     fn narrow(&self, axis: usize, start: usize, len: usize) -> Self;
+    /// The `pad` operation.
     fn pad(&self, axis: usize, before: usize, after: usize) -> Self;
+    /// The `index_select` operation.
     fn index_select(&self, axis: usize, indices: &[usize]) -> Self;
+    /// The `index_add` operation.
     fn index_add(&self, axis: usize, indices: &[usize], len: usize) -> Self;
+    /// The `gather` operation.
     fn gather(&self, axis: usize, index: &Tensor<usize>) -> Self;
+    /// The `scatter_add` operation.
     fn scatter_add(&self, axis: usize, index: &Tensor<usize>, len: usize) -> Self;
 
     /// Multiplies by a constant tensor (a mask or a local slope), broadcasting.
@@ -97,6 +154,9 @@ impl<T: Float> Operand<T> for Tensor<T> {
     }
     fn square(&self) -> Self {
         Tensor::square(self)
+    }
+    fn sqrt(&self) -> Self {
+        Tensor::sqrt(self)
     }
     fn sigmoid(&self) -> Self {
         Tensor::sigmoid(self)
@@ -193,6 +253,9 @@ impl<'t, T: Float> Operand<T> for Var<'t, T> {
     }
     fn square(&self) -> Self {
         Var::square(*self)
+    }
+    fn sqrt(&self) -> Self {
+        Var::sqrt(*self)
     }
     fn sigmoid(&self) -> Self {
         Var::sigmoid(*self)
