@@ -41,8 +41,10 @@ pub(crate) fn backward<T: Float>(output: Var<'_, T>, seed: Tensor<T>) -> Grads<T
             Op::Custom(op) => custom_vjp_eager(op.as_ref(), &inputs, &node.value, g),
             op => vjp(op, &inputs, &node.value, &g, &needs),
         };
-        for (&j, grad) in node.inputs.iter().zip(input_grads) {
-            if let Some(grad) = grad {
+        // A custom VJP may return gradients for inputs that need none (constants);
+        // they are dropped so that only leaves end up with entries.
+        for ((&j, grad), &need) in node.inputs.iter().zip(input_grads).zip(&needs) {
+            if let (Some(grad), true) = (grad, need) {
                 accumulate(&mut grads[j as usize], grad);
             }
         }
