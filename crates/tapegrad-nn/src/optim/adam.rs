@@ -1,0 +1,245 @@
+//! Adam and AdamW.
+//!
+//! With gradient `g`, step `t`, learning rate `lr`:
+//!
+//! ```text
+//! m = beta1 m + (1 - beta1) g
+//! v = beta2 v + (1 - beta2) g^2
+//! Keras form:   w -= lr * sqrt(1 - beta2^t) / (1 - beta1^t) * m / (sqrt(v) + eps)
+//! PyTorch form: w -= lr * m_hat / (sqrt(v_hat) + eps),  m_hat = m / (1 - beta1^t), v_hat = v / (1 - beta2^t)
+//! AdamW also:   w -= lr * weight_decay * w   (decoupled decay, on the weights before the step)
+//! ```
+//!
+//! The default is Keras's: lr 1e-3, betas 0.9 and 0.999, eps 1e-7 in the
+//! Keras form (the epsilon is added to `sqrt(v)` before bias correction).
+//! [`Adam::pytorch`] gives PyTorch's: eps 1e-8 added after bias correction.
+//! The two forms differ only in where eps enters.
+//!
+//! Differentiable mode, the hypergradient of a loss after one step:
+//!
+//! ```
+//! use tapegrad::{Tape, Tensor};
+//! use tapegrad_nn::optim::{Adam, AdamState};
+//! let tape = Tape::new();
+//! let lr = tape.var(Tensor::scalar(0.1f64));
+//! let w = tape.var(Tensor::from_vec(vec![1.0, -2.0], [2])?);
+//! fn loss<'t>(w: tapegrad::Var<'t, f64>) -> tapegrad::Var<'t, f64> {
+//!     w.square().sum()
+//! }
+//! let g = tape.grad(loss(w), &[w]);
+//! let mut state = AdamState::default();
+//! let moved = Adam::default().update(&mut state, &[w], &g, &lr);
+//! let dloss_dlr = tape.grad(loss(moved[0]), &[lr])[0].value().item();
+//! assert!(dloss_dlr < 0.0); // a larger step would lower the loss further
+//! # Ok::<(), tapegrad::TensorError>(())
+//! ```
+
+use tapegrad::{Float, Operand, Tensor};
+
+use super::state::{named_slots, restore_slots, step_from, step_tensor};
+use super::{check_step, Optimizer, StateError};
+use crate::module::Param;
+
+/// Where Adam's epsilon enters the update; see the [module docs](self).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EpsilonForm {
+    /// Added to `sqrt(v)` with the bias correction folded into the step size (Keras, TensorFlow).
+    Keras,
+    /// Added to `sqrt(v_hat)` after bias correction (PyTorch, the paper's Algorithm 1).
+    PyTorch,
+}
+
+/// The Adam optimizer (AdamW with a weight decay); see the [module docs](self).
+#[derive(Debug, Clone)]
+pub struct Adam<T: Float> {
+    /// The learning rate.
+    pub lr: f64,
+    /// Decay of the first-moment estimate.
+    pub beta1: f64,
+    /// Decay of the second-moment estimate.
+    pub beta2: f64,
+    /// The epsilon guarding the division.
+    pub epsilon: f64,
+    /// Where the epsilon enters.
+    pub form: EpsilonForm,
+    /// Decoupled weight decay (0 for plain Adam).
+    pub weight_decay: f64,
+    state: AdamState<Tensor<T>>,
+}
+
+/// Adam's running state: the step count and the moment estimates, one per
+/// parameter, as tensors (ordinary mode) or vars (differentiable mode).
+#[derive(Debug, Clone)]
+pub struct AdamState<G> {
+    /// Steps taken.
+    pub step: u64,
+    /// First-moment estimates.
+    pub m: Vec<G>,
+    /// Second-moment estimates.
+    pub v: Vec<G>,
+}
+
+impl<G> Default for AdamState<G> {
+    fn default() -> Self {
+        AdamState {
+            step: 0,
+            m: Vec::new(),
+            v: Vec::new(),
+        }
+    }
+}
+
+impl<T: Float> Default for Adam<T> {
+    /// Keras's defaults: lr 1e-3, betas 0.9 / 0.999, eps 1e-7, Keras form.
+    fn default() -> Self {
+        Adam {
+            lr: 1e-3,
+            beta1: 0.9,
+            beta2: 0.999,
+            epsilon: 1e-7,
+            form: EpsilonForm::Keras,
+            weight_decay: 0.0,
+            state: AdamState::default(),
+        }
+    }
+}
+
+impl<T: Float> Adam<T> {
+    /// Keras's Adam with learning rate `lr`.
+    ///
+    /// ```
+    /// let adam = tapegrad_nn::optim::Adam::<f32>::new(3e-4);
+    /// assert_eq!((adam.lr, adam.epsilon), (3e-4, 1e-7));
+    /// ```
+    pub fn new(lr: f64) -> Self {
+        Adam {
+            lr,
+            ..Adam::default()
+        }
+    }
+
+    /// PyTorch's Adam defaults: lr 1e-3, eps 1e-8 after bias correction.
+    ///
+    /// ```
+    /// use tapegrad_nn::optim::{Adam, EpsilonForm};
+    /// let adam = Adam::<f32>::pytorch();
+    /// assert_eq!((adam.epsilon, adam.form), (1e-8, EpsilonForm::PyTorch));
+    /// ```
+    pub fn pytorch() -> Self {
+        Adam {
+            epsilon: 1e-8,
+            form: EpsilonForm::PyTorch,
+            ..Adam::default()
+        }
+    }
+
+    /// AdamW as Keras defines it: Adam plus decoupled weight decay (Keras's default is 0.004).
+    ///
+    /// ```
+    /// let adamw = tapegrad_nn::optim::Adam::<f32>::adamw(1e-3, 0.004);
+    /// assert_eq!(adamw.weight_decay, 0.004);
+    /// ```
+    pub fn adamw(lr: f64, weight_decay: f64) -> Self {
+        Adam {
+            lr,
+            weight_decay,
+            ..Adam::default()
+        }
+    }
+
+    /// One Adam step for `params` with gradients `grads` and learning rate
+    /// `lr`, advancing `state`. On tensors this is the ordinary update; on
+    /// vars it is recorded and can be differentiated (the `lr` field is not
+    /// used: `lr` is an operand so that it can be a var).
+    pub fn update<G: Operand<T>>(
+        &self,
+        state: &mut AdamState<G>,
+        params: &[G],
+        grads: &[G],
+        lr: &G,
+    ) -> Vec<G> {
+        if state.m.is_empty() {
+            state.m = params
+                .iter()
+                .map(|p| p.lift(Tensor::zeros(p.shape())))
+                .collect();
+            state.v = state.m.clone();
+        }
+        assert!(
+            state.m.len() == params.len() && grads.len() == params.len(),
+            "Adam: state for {} parameters, given {} parameters and {} gradients",
+            state.m.len(),
+            params.len(),
+            grads.len()
+        );
+        state.step += 1;
+        let t = state.step as f64;
+        let (b1, b2) = (self.beta1, self.beta2);
+        let (c1, c2) = (1.0 - b1.powf(t), 1.0 - b2.powf(t));
+        let c = T::cast;
+        let mut out = Vec::with_capacity(params.len());
+        for i in 0..params.len() {
+            let g = &grads[i];
+            state.m[i] = state.m[i].mul_scalar(c(b1)).add(&g.mul_scalar(c(1.0 - b1)));
+            state.v[i] = state.v[i]
+                .mul_scalar(c(b2))
+                .add(&g.square().mul_scalar(c(1.0 - b2)));
+            let (m, v) = (&state.m[i], &state.v[i]);
+            let direction = match self.form {
+                EpsilonForm::Keras => m
+                    .div(&v.sqrt().add_scalar(c(self.epsilon)))
+                    .mul_scalar(c(c2.sqrt() / c1)),
+                EpsilonForm::PyTorch => m
+                    .mul_scalar(c(1.0 / c1))
+                    .div(&v.mul_scalar(c(1.0 / c2)).sqrt().add_scalar(c(self.epsilon))),
+            };
+            let mut w = params[i].clone();
+            if self.weight_decay != 0.0 {
+                w = w.sub(&w.mul(lr).mul_scalar(c(self.weight_decay)));
+            }
+            out.push(w.sub(&direction.mul(lr)));
+        }
+        out
+    }
+}
+
+impl<T: Float> Optimizer<T> for Adam<T> {
+    fn step(&mut self, params: &mut [&mut Param<T>], grads: &[Tensor<T>]) {
+        check_step("Adam", params, grads);
+        let values: Vec<Tensor<T>> = params.iter().map(|p| p.value().clone()).collect();
+        let mut state = std::mem::take(&mut self.state);
+        let updated = self.update(
+            &mut state,
+            &values,
+            grads,
+            &Tensor::scalar(T::cast(self.lr)),
+        );
+        self.state = state;
+        for (p, w) in params.iter_mut().zip(updated) {
+            p.set_value(w);
+        }
+    }
+
+    fn learning_rate(&self) -> f64 {
+        self.lr
+    }
+
+    fn set_learning_rate(&mut self, lr: f64) {
+        self.lr = lr;
+    }
+
+    fn state(&self) -> Vec<(String, Tensor<T>)> {
+        let mut out = vec![("step".to_string(), step_tensor(self.state.step))];
+        out.extend(named_slots("m", &self.state.m));
+        out.extend(named_slots("v", &self.state.v));
+        out
+    }
+
+    fn load_state(&mut self, state: &[(String, Tensor<T>)]) -> Result<(), StateError> {
+        let step = step_from(state)?;
+        let m = restore_slots(state, "m", None)?;
+        let v = restore_slots(state, "v", Some(&m))?;
+        self.state = AdamState { step, m, v };
+        Ok(())
+    }
+}

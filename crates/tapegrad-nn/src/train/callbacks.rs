@@ -1,0 +1,148 @@
+//! Callbacks run at the end of each epoch: the [`Callback`] trait and
+//! [`EarlyStopping`].
+
+use tapegrad::{Float, Tensor};
+
+use super::history::EpochLogs;
+use crate::module::Module;
+
+/// Whether training goes on after a callback has run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Control {
+    /// Train the next epoch.
+    Continue,
+    /// Stop after this epoch.
+    Stop,
+}
+
+/// Code run by `fit` after each epoch, with that epoch's logs and the model.
+///
+/// ```
+/// use tapegrad::Float;
+/// use tapegrad_nn::train::{Callback, Control, EpochLogs};
+/// use tapegrad_nn::Module;
+///
+/// /// Stops once the loss drops below a target.
+/// struct StopBelow(f64);
+///
+/// impl<T: Float> Callback<T> for StopBelow {
+///     fn on_epoch_end(&mut self, _: usize, logs: &EpochLogs, _: &mut dyn Module<T>) -> Control {
+///         if logs["loss"] < self.0 { Control::Stop } else { Control::Continue }
+///     }
+/// }
+/// let mut cb = StopBelow(0.1);
+/// let logs: EpochLogs = [("loss".to_string(), 0.05)].into_iter().collect();
+/// let mut net = tapegrad_nn::Sequential::<f32>::new();
+/// assert_eq!(Callback::<f32>::on_epoch_end(&mut cb, 0, &logs, &mut net), Control::Stop);
+/// ```
+pub trait Callback<T: Float> {
+    /// Runs after epoch `epoch` (counted from 0).
+    fn on_epoch_end(
+        &mut self,
+        epoch: usize,
+        logs: &EpochLogs,
+        model: &mut dyn Module<T>,
+    ) -> Control;
+
+    /// Runs once when training ends, however it ends.
+    fn on_train_end(&mut self, model: &mut dyn Module<T>) {
+        let _ = model;
+    }
+}
+
+/// Stops training when a monitored quantity has stopped improving, as
+/// Keras's `EarlyStopping`. Quantities whose name contains `acc` are
+/// maximised, all others minimised.
+///
+/// ```
+/// use tapegrad_nn::train::{Callback, Control, EarlyStopping, EpochLogs};
+/// let mut stop = EarlyStopping::<f32>::new("val_loss", 1);
+/// let mut net = tapegrad_nn::Sequential::<f32>::new();
+/// let logs = |v: f64| -> EpochLogs { [("val_loss".to_string(), v)].into_iter().collect() };
+/// assert_eq!(stop.on_epoch_end(0, &logs(1.0), &mut net), Control::Continue);
+/// assert_eq!(stop.on_epoch_end(1, &logs(1.5), &mut net), Control::Continue);
+/// assert_eq!(stop.on_epoch_end(2, &logs(1.2), &mut net), Control::Stop);
+/// assert_eq!(stop.best_epoch(), Some(0));
+/// ```
+#[derive(Debug, Clone)]
+pub struct EarlyStopping<T: Float> {
+    /// The logged quantity watched.
+    pub monitor: String,
+    /// Epochs without improvement tolerated before stopping.
+    pub patience: usize,
+    /// The smallest change that counts as an improvement.
+    pub min_delta: f64,
+    /// Whether to put back the best epoch's weights when training ends.
+    pub restore_best_weights: bool,
+    best: Option<(usize, f64)>,
+    waited: usize,
+    best_weights: Option<Vec<Tensor<T>>>,
+}
+
+impl<T: Float> EarlyStopping<T> {
+    /// Watches `monitor` with the given patience; min_delta 0, no restoring.
+    pub fn new(monitor: impl Into<String>, patience: usize) -> Self {
+        EarlyStopping {
+            monitor: monitor.into(),
+            patience,
+            min_delta: 0.0,
+            restore_best_weights: false,
+            best: None,
+            waited: 0,
+            best_weights: None,
+        }
+    }
+
+    /// The epoch with the best value so far.
+    pub fn best_epoch(&self) -> Option<usize> {
+        self.best.map(|(epoch, _)| epoch)
+    }
+
+    fn improves(&self, value: f64, best: f64) -> bool {
+        if self.monitor.contains("acc") {
+            value > best + self.min_delta
+        } else {
+            value < best - self.min_delta
+        }
+    }
+}
+
+impl<T: Float> Callback<T> for EarlyStopping<T> {
+    fn on_epoch_end(
+        &mut self,
+        epoch: usize,
+        logs: &EpochLogs,
+        model: &mut dyn Module<T>,
+    ) -> Control {
+        let Some(&value) = logs.get(&self.monitor) else {
+            panic!(
+                "EarlyStopping: {} is not logged (logged: {:?})",
+                self.monitor,
+                logs.keys().collect::<Vec<_>>()
+            );
+        };
+        if self.best.is_none_or(|(_, best)| self.improves(value, best)) {
+            self.best = Some((epoch, value));
+            self.waited = 0;
+            if self.restore_best_weights {
+                self.best_weights =
+                    Some(model.params().iter().map(|p| p.value().clone()).collect());
+            }
+            return Control::Continue;
+        }
+        self.waited += 1;
+        if self.waited > self.patience {
+            Control::Stop
+        } else {
+            Control::Continue
+        }
+    }
+
+    fn on_train_end(&mut self, model: &mut dyn Module<T>) {
+        if let Some(best) = self.best_weights.take() {
+            for (p, w) in model.params_mut().into_iter().zip(best) {
+                p.set_value(w);
+            }
+        }
+    }
+}
