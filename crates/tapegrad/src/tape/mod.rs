@@ -180,7 +180,9 @@ impl<T: Float> Tape<T> {
         self.nodes.borrow().is_empty()
     }
 
-    /// Forgets every node, keeping the allocation for the next step.
+    /// Forgets every node, keeping the allocation for the next step. The
+    /// tape takes a new identity, so gradients computed before the clear
+    /// cannot be indexed with vars created after it.
     ///
     /// ```
     /// use tapegrad::{Tape, Tensor};
@@ -191,6 +193,7 @@ impl<T: Float> Tape<T> {
     /// ```
     pub fn clear(&mut self) {
         self.nodes.get_mut().clear();
+        self.id = NEXT_TAPE_ID.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Records `op` applied to `inputs` with its already computed `value`.

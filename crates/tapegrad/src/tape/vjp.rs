@@ -41,10 +41,20 @@ pub(crate) fn vjp<T: Float, G: Operand<T>>(
         Op::Div => two(&|| to(g.div(&x[1]), 0), &|| {
             to(g.mul(y).div(&x[1]).neg(), 1)
         }),
-        Op::Pow => two(
-            &|| to(g.mul(&x[1]).mul(&x[0].pow(&x[1].add_scalar(-T::one()))), 0),
-            &|| to(g.mul(y).mul(&x[0].ln()), 1),
-        ),
+        Op::Pow => {
+            // d/da a^b = b a^(b-1) and d/db a^b = a^b ln a, with the limits
+            // PyTorch uses where those forms are 0 * inf: 0 at b = 0 and at a = 0.
+            let (a, b) = (&x[0], &x[1]);
+            let b_is_zero = b.value().map(|v| f_of(v == T::zero()));
+            let a_is_zero = a.value().map(|v| f_of(v == T::zero()));
+            two(
+                &|| {
+                    let exponent = b.add_scalar(-T::one()).add(&b.lift(b_is_zero.clone()));
+                    to(g.mul(b).mul(&a.pow(&exponent)), 0)
+                },
+                &|| to(g.mul(y).mul(&a.add(&a.lift(a_is_zero.clone())).ln()), 1),
+            )
+        }
         Op::Maximum | Op::Minimum => {
             let larger = matches!(op, Op::Maximum);
             let share = tie_split(&x[0].value(), &x[1].value(), larger);
@@ -167,6 +177,15 @@ fn matmul_vjp<T: Float, G: Operand<T>>(
         gb.sum_to(&b.shape())
     };
     smallvec![needs[0].then(grad_a), needs[1].then(grad_b)]
+}
+
+/// 1 for true, 0 for false.
+fn f_of<T: Float>(condition: bool) -> T {
+    if condition {
+        T::one()
+    } else {
+        T::zero()
+    }
 }
 
 /// The local slope of a ReLU-like op: 1 where `x > 0`, `negative` elsewhere.
