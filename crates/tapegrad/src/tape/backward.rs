@@ -4,10 +4,11 @@
 
 use smallvec::SmallVec;
 
+use super::anomaly;
 use super::op::Op;
 use super::operand::Operand;
 use super::vjp::{vjp, InputGrads};
-use super::{CustomOp, Grads, Tape, Var};
+use super::{CustomOp, Grads, RestoreOnDrop, Tape, Var};
 use crate::{Float, Tensor};
 
 /// First-order gradients of `output` (seeded with `seed`) for every leaf.
@@ -43,8 +44,12 @@ pub(crate) fn backward<T: Float>(output: Var<'_, T>, seed: Tensor<T>) -> Grads<T
         };
         // A custom VJP may return gradients for inputs that need none (constants);
         // they are dropped so that only leaves end up with entries.
-        for ((&j, grad), &need) in node.inputs.iter().zip(input_grads).zip(&needs) {
+        for (k, ((&j, grad), &need)) in node.inputs.iter().zip(input_grads).zip(&needs).enumerate()
+        {
             if let (Some(grad), true) = (grad, need) {
+                if tape.detects_anomaly() {
+                    anomaly::check_backward(node, &nodes, k, &grad);
+                }
                 accumulate(&mut grads[j as usize], grad);
             }
         }
@@ -190,6 +195,9 @@ impl<T: Float> Tape<T> {
                 inputs.iter().map(|&j| Var::new(self, j as usize)).collect();
             let needs: SmallVec<[bool; 2]> = inputs.iter().map(|&j| relevant[j as usize]).collect();
             let y = Var::new(self, i);
+            // The rule's own ops are checked as one backward step below, so
+            // that a bad gradient is reported against the op it belongs to.
+            let forward_checks_off = RestoreOnDrop::set(&self.detect_anomaly, false);
             let input_grads: InputGrads<Var<'t, T>> = match &op {
                 Op::Custom(custom) => {
                     checked_custom_grads(custom.as_ref(), &xs, custom.vjp(&xs, y, g))
@@ -198,8 +206,12 @@ impl<T: Float> Tape<T> {
                 }
                 op => vjp(op, &xs, &y, &g, &needs),
             };
-            for ((&j, grad), need) in inputs.iter().zip(input_grads).zip(&needs) {
+            drop(forward_checks_off);
+            for (k, ((&j, grad), need)) in inputs.iter().zip(input_grads).zip(&needs).enumerate() {
                 if let (Some(grad), true) = (grad, need) {
+                    if self.detects_anomaly() {
+                        anomaly::check_backward(&self.nodes()[i], &self.nodes(), k, &grad.value());
+                    }
                     let slot = &mut grads[j as usize];
                     *slot = Some(match slot.take() {
                         Some(acc) => Operand::add(&acc, &grad),

@@ -14,11 +14,12 @@
 //! # Ok::<(), tapegrad::TensorError>(())
 //! ```
 
+mod anomaly;
 mod arith;
 mod backward;
 mod custom;
 mod grads;
-mod listing;
+mod introspect;
 mod op;
 mod operand;
 mod var;
@@ -54,11 +55,44 @@ pub(crate) struct Node<T: Float> {
 ///
 /// Vars borrow the tape, so none can outlive it, and [`clear`](Self::clear)
 /// (which needs `&mut self`) can only run once every var is gone. A tape is
-/// not `Sync`: each thread builds its own.
+/// not `Sync` (its vars are therefore not `Send`): each thread builds its
+/// own, and a whole tape may move to another thread.
+///
+/// ```compile_fail
+/// fn shared_between_threads<X: Sync>() {}
+/// shared_between_threads::<tapegrad::Tape<f32>>();
+/// ```
+///
+/// ```compile_fail
+/// fn sent_to_another_thread<X: Send>() {}
+/// sent_to_another_thread::<tapegrad::Var<'static, f32>>();
+/// ```
 pub struct Tape<T: Float> {
     nodes: RefCell<Vec<Node<T>>>,
     recording: Cell<bool>,
+    detect_anomaly: Cell<bool>,
     id: u64,
+}
+
+/// Sets a flag for a scope, restoring the old value on drop (even on panic).
+pub(crate) struct RestoreOnDrop<'a> {
+    flag: &'a Cell<bool>,
+    previous: bool,
+}
+
+impl<'a> RestoreOnDrop<'a> {
+    pub(crate) fn set(flag: &'a Cell<bool>, value: bool) -> Self {
+        RestoreOnDrop {
+            previous: flag.replace(value),
+            flag,
+        }
+    }
+}
+
+impl Drop for RestoreOnDrop<'_> {
+    fn drop(&mut self) {
+        self.flag.set(self.previous);
+    }
 }
 
 /// Gives every tape a distinct identity, so that gradients can tell their own.
@@ -81,6 +115,7 @@ impl<T: Float> Tape<T> {
         Tape {
             nodes: RefCell::new(Vec::new()),
             recording: Cell::new(true),
+            detect_anomaly: Cell::new(false),
             id: NEXT_TAPE_ID.fetch_add(1, Ordering::Relaxed),
         }
     }
@@ -137,13 +172,7 @@ impl<T: Float> Tape<T> {
     /// assert!(!y.requires_grad());
     /// ```
     pub fn no_grad<R>(&self, f: impl FnOnce() -> R) -> R {
-        struct Restore<'a>(&'a Cell<bool>, bool);
-        impl Drop for Restore<'_> {
-            fn drop(&mut self) {
-                self.0.set(self.1);
-            }
-        }
-        let _restore = Restore(&self.recording, self.recording.replace(false));
+        let _restore = RestoreOnDrop::set(&self.recording, false);
         f()
     }
 
@@ -199,6 +228,10 @@ impl<T: Float> Tape<T> {
     /// Records `op` applied to `inputs` with its already computed `value`.
     #[track_caller]
     pub(crate) fn record(&self, op: Op<T>, inputs: &[Var<'_, T>], value: Tensor<T>) -> Var<'_, T> {
+        if self.detect_anomaly.get() {
+            let shapes: Vec<Vec<usize>> = inputs.iter().map(|x| x.shape().to_vec()).collect();
+            anomaly::check_forward(op.name(), &shapes, &value, Location::caller());
+        }
         let requires_grad = self.recording.get() && {
             let nodes = self.nodes.borrow();
             inputs.iter().any(|x| nodes[x.index()].requires_grad)
