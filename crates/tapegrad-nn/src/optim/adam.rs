@@ -204,18 +204,32 @@ impl<T: Float> Adam<T> {
 }
 
 impl<T: Float> Optimizer<T> for Adam<T> {
+    /// The ordinary step: the same arithmetic as [`Adam::update`], in the
+    /// same order (so the same bits), fused into one pass per parameter that
+    /// updates the weights and moments in place.
     fn step(&mut self, params: &mut [&mut Param<T>], grads: &[Tensor<T>]) {
         check_step("Adam", params, grads);
-        let values: Vec<Tensor<T>> = params.iter().map(|p| p.value().clone()).collect();
-        let mut state = std::mem::take(&mut self.state);
-        let updated = self.update(
-            &mut state,
-            &values,
-            grads,
-            &Tensor::scalar(T::cast(self.lr)),
+        if self.state.m.is_empty() {
+            self.state.m = grads.iter().map(|g| Tensor::zeros(g.shape())).collect();
+            self.state.v = self.state.m.clone();
+        }
+        assert!(
+            self.state.m.len() == params.len(),
+            "Adam: state for {} parameters, given {}",
+            self.state.m.len(),
+            params.len()
         );
-        self.state = state;
-        for (p, w) in params.iter_mut().zip(updated) {
+        self.state.step += 1;
+        let coefficients = Coefficients::new(self, self.state.step);
+        for (i, (p, g)) in params.iter_mut().zip(grads).enumerate() {
+            let mut w = p.value().clone();
+            fused_step(
+                &coefficients,
+                w.make_mut(),
+                g.as_slice(),
+                self.state.m[i].make_mut(),
+                self.state.v[i].make_mut(),
+            );
             p.set_value(w);
         }
     }
@@ -237,9 +251,95 @@ impl<T: Float> Optimizer<T> for Adam<T> {
 
     fn load_state(&mut self, state: &[(String, Tensor<T>)]) -> Result<(), StateError> {
         let step = step_from(state)?;
-        let m = restore_slots(state, "m", None)?;
+        // One m and one v per parameter: each list must cover the other.
+        let m = restore_slots(state, "m", Some(&restore_slots(state, "v", None)?))?;
         let v = restore_slots(state, "v", Some(&m))?;
         self.state = AdamState { step, m, v };
         Ok(())
+    }
+}
+
+/// The per-step constants of an Adam update, in `T`.
+struct Coefficients<T> {
+    lr: T,
+    beta1: T,
+    one_minus_beta1: T,
+    beta2: T,
+    one_minus_beta2: T,
+    epsilon: T,
+    weight_decay: Option<T>,
+    form: EpsilonForm,
+    /// Keras form: `sqrt(1 - beta2^t) / (1 - beta1^t)`.
+    step_scale: T,
+    /// PyTorch form: `1 / (1 - beta1^t)` and `1 / (1 - beta2^t)`.
+    inverse_c1: T,
+    inverse_c2: T,
+}
+
+impl<T: Float> Coefficients<T> {
+    fn new(adam: &Adam<T>, step: u64) -> Self {
+        let t = step as f64;
+        let (c1, c2) = (1.0 - adam.beta1.powf(t), 1.0 - adam.beta2.powf(t));
+        Coefficients {
+            lr: T::cast(adam.lr),
+            beta1: T::cast(adam.beta1),
+            one_minus_beta1: T::cast(1.0 - adam.beta1),
+            beta2: T::cast(adam.beta2),
+            one_minus_beta2: T::cast(1.0 - adam.beta2),
+            epsilon: T::cast(adam.epsilon),
+            weight_decay: (adam.weight_decay != 0.0).then(|| T::cast(adam.weight_decay)),
+            form: adam.form,
+            step_scale: T::cast(c2.sqrt() / c1),
+            inverse_c1: T::cast(1.0 / c1),
+            inverse_c2: T::cast(1.0 / c2),
+        }
+    }
+}
+
+/// One parameter's Adam step, in place, element by element, with the
+/// operations of [`Adam::update`] in the same order.
+fn fused_step<T: Float>(k: &Coefficients<T>, w: &mut [T], g: &[T], m: &mut [T], v: &mut [T]) {
+    for (((w, &g), m), v) in w.iter_mut().zip(g).zip(m.iter_mut()).zip(v.iter_mut()) {
+        *m = *m * k.beta1 + g * k.one_minus_beta1;
+        *v = *v * k.beta2 + g * g * k.one_minus_beta2;
+        let direction = match k.form {
+            EpsilonForm::Keras => *m / (v.sqrt() + k.epsilon) * k.step_scale,
+            EpsilonForm::PyTorch => *m * k.inverse_c1 / ((*v * k.inverse_c2).sqrt() + k.epsilon),
+        };
+        if let Some(decay) = k.weight_decay {
+            *w = *w - *w * k.lr * decay;
+        }
+        *w = *w - direction * k.lr;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fused in-place step and the generic update must agree to the bit.
+    #[test]
+    fn fused_step_matches_generic_update_bitwise() {
+        for adam in [
+            Adam::<f64>::new(0.01),
+            Adam::pytorch(),
+            Adam::adamw(0.01, 0.1),
+        ] {
+            let w0 = Tensor::from_fn([5], |i| i as f64 * 0.3 - 0.7);
+            let mut param = Param::new("w", w0.clone());
+            let mut fused = adam.clone();
+            let mut state = AdamState::default();
+            let mut w = w0;
+            for step in 0..4 {
+                let g = Tensor::from_fn([5], |i| ((i + step) as f64 * 1.3).sin());
+                fused.step(&mut [&mut param], std::slice::from_ref(&g));
+                w = adam
+                    .update(&mut state, &[w], &[g], &Tensor::scalar(adam.lr))
+                    .remove(0);
+                let bits =
+                    |t: &Tensor<f64>| t.as_slice().iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(param.value()), bits(&w), "{:?} step {step}", adam.form);
+            }
+        }
     }
 }
