@@ -134,6 +134,16 @@ pub trait Module<T: Float> {
     /// The parameters, mutably, in the same order as [`params`](Self::params).
     fn params_mut(&mut self) -> Vec<&mut Param<T>>;
 
+    /// The parameters with unique names, in [`params`](Self::params) order,
+    /// as saved in weight files. By default the parameters' own names;
+    /// containers prefix their children's (`layers.0.kernel`).
+    fn named_params(&self) -> Vec<(String, &Param<T>)> {
+        self.params()
+            .into_iter()
+            .map(|p| (p.name().to_string(), p))
+            .collect()
+    }
+
     /// The output before a final softmax, if the module ends in one, so
     /// that a cross-entropy loss can work from logits as Keras does.
     fn forward_logits<'t>(&self, p: &Bound<'t, T>, x: Var<'t, T>) -> Option<Var<'t, T>> {

@@ -131,6 +131,19 @@ impl<T: Float> Module<T> for Sequential<T> {
             .collect()
     }
 
+    fn named_params(&self) -> Vec<(String, &Param<T>)> {
+        self.layers
+            .iter()
+            .enumerate()
+            .flat_map(|(i, layer)| {
+                layer
+                    .named_params()
+                    .into_iter()
+                    .map(move |(name, p)| (format!("layers.{i}.{name}"), p))
+            })
+            .collect()
+    }
+
     fn name(&self) -> String {
         "Sequential".to_string()
     }

@@ -307,9 +307,9 @@ fn fused_step<T: Float>(k: &Coefficients<T>, w: &mut [T], g: &[T], m: &mut [T], 
             EpsilonForm::PyTorch => *m * k.inverse_c1 / ((*v * k.inverse_c2).sqrt() + k.epsilon),
         };
         if let Some(decay) = k.weight_decay {
-            *w = *w - *w * k.lr * decay;
+            *w -= *w * k.lr * decay;
         }
-        *w = *w - direction * k.lr;
+        *w -= direction * k.lr;
     }
 }
 

@@ -162,8 +162,19 @@ impl<T: Float> Optimizer<T> for RmsProp<T> {
     }
 
     fn load_state(&mut self, state: &[(String, Tensor<T>)]) -> Result<(), StateError> {
-        self.state.mean_square = restore_slots(state, "mean_square", None)?;
-        self.state.velocity = restore_slots(state, "velocity", None)?;
+        let mean_square = restore_slots(state, "mean_square", None)?;
+        let velocity = if self.momentum == 0.0 {
+            restore_slots(state, "velocity", None)?
+        } else {
+            // With momentum, one buffer per average and one average per buffer.
+            let velocity = restore_slots(state, "velocity", Some(&mean_square))?;
+            restore_slots(state, "mean_square", Some(&velocity))?;
+            velocity
+        };
+        self.state = RmsPropState {
+            mean_square,
+            velocity,
+        };
         Ok(())
     }
 }

@@ -78,8 +78,9 @@ pub(crate) fn step_from<T: Float>(state: &[(String, Tensor<T>)]) -> Result<u64, 
 }
 
 /// Restores the per-parameter tensors named `{prefix}.0`, `{prefix}.1`, ...
-/// (stopping at the first absent index), checking that `like` (when given)
-/// has a tensor of the same shape at each index.
+/// (stopping at the first absent index, which is missing if a later one is
+/// present), checking that `like` (when given) has a tensor of the same
+/// shape at each index.
 pub(crate) fn restore_slots<T: Float>(
     state: &[(String, Tensor<T>)],
     prefix: &str,
@@ -88,6 +89,17 @@ pub(crate) fn restore_slots<T: Float>(
     let mut slots = Vec::new();
     while let Ok(t) = find(state, &format!("{prefix}.{}", slots.len()), None) {
         slots.push(t);
+    }
+    let index = |name: &str| -> Option<usize> {
+        name.strip_prefix(prefix)?.strip_prefix('.')?.parse().ok()
+    };
+    if state
+        .iter()
+        .any(|(name, _)| index(name).is_some_and(|i| i > slots.len()))
+    {
+        return Err(StateError::Missing {
+            name: format!("{prefix}.{}", slots.len()),
+        });
     }
     if let Some(like) = like {
         for (i, l) in like.iter().enumerate() {

@@ -7,7 +7,7 @@ mod metric;
 mod model;
 mod progress;
 
-pub use callbacks::{Callback, Control, EarlyStopping};
+pub use callbacks::{Callback, Control, EarlyStopping, ModelCheckpoint};
 pub use history::{EpochLogs, History};
 pub use metric::Metric;
 pub use model::{FitConfig, Model};

@@ -1,5 +1,7 @@
 //! [`Model`]: a network compiled with an optimizer, a loss and metrics.
 
+use std::path::Path;
+
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
@@ -13,6 +15,7 @@ use crate::layers::{Activation, Sequential};
 use crate::loss::{Loss, Targets};
 use crate::module::{Bound, Module};
 use crate::optim::Optimizer;
+use crate::weights::{load_weights, save_weights, WeightsError};
 
 /// How `fit` trains; [`FitConfig::default`] is Keras's (1 epoch, batch 32,
 /// shuffled, verbose 1) with seed 0.
@@ -111,6 +114,17 @@ impl<T: Float> Model<T> {
     /// The optimizer, mutably (to change its learning rate or restore its state).
     pub fn optimizer_mut(&mut self) -> &mut dyn Optimizer<T> {
         self.optimizer.as_mut()
+    }
+
+    /// Saves the network's weights to a safetensors file; see [`save_weights`].
+    pub fn save_weights(&self, path: impl AsRef<Path>) -> Result<(), WeightsError> {
+        save_weights(&self.net, path)
+    }
+
+    /// Loads the network's weights from a safetensors file, checking names,
+    /// shapes and element type; see [`load_weights`].
+    pub fn load_weights(&mut self, path: impl AsRef<Path>) -> Result<(), WeightsError> {
+        load_weights(&mut self.net, path)
     }
 
     /// Keras's summary table for inputs of `input_shape` (without the batch axis).

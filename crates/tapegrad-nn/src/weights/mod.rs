@@ -25,6 +25,7 @@
 mod element;
 mod error;
 mod expect;
+mod module_io;
 mod read;
 mod write;
 
@@ -33,6 +34,7 @@ mod tests;
 
 pub use error::WeightsError;
 pub use expect::{from_safetensors_bytes_into, load_into};
+pub use module_io::{load_weights, save_weights};
 pub use read::{from_safetensors_bytes, load_safetensors};
 pub use write::{save_safetensors, to_safetensors_bytes};
 
