@@ -70,3 +70,18 @@ fn check_step<T: Float>(optimizer: &str, params: &[&mut Param<T>], grads: &[Tens
         );
     }
 }
+
+/// Runs a generic update on the parameters' current values (after checking
+/// one gradient per parameter, of its shape) and stores the results.
+fn step_with<T: Float>(
+    optimizer: &str,
+    params: &mut [&mut Param<T>],
+    grads: &[Tensor<T>],
+    update: impl FnOnce(&[Tensor<T>]) -> Vec<Tensor<T>>,
+) {
+    check_step(optimizer, params, grads);
+    let values: Vec<Tensor<T>> = params.iter().map(|p| p.value().clone()).collect();
+    for (p, w) in params.iter_mut().zip(update(&values)) {
+        p.set_value(w);
+    }
+}

@@ -24,7 +24,7 @@
 use tapegrad::{Float, Operand, Tensor};
 
 use super::state::{named_slots, restore_slots};
-use super::{check_step, Optimizer, StateError};
+use super::{step_with, Optimizer, StateError};
 use crate::module::Param;
 
 /// The SGD optimizer; see the [module docs](self).
@@ -130,19 +130,12 @@ impl<T: Float> Sgd<T> {
 
 impl<T: Float> Optimizer<T> for Sgd<T> {
     fn step(&mut self, params: &mut [&mut Param<T>], grads: &[Tensor<T>]) {
-        check_step("SGD", params, grads);
-        let values: Vec<Tensor<T>> = params.iter().map(|p| p.value().clone()).collect();
+        let lr = Tensor::scalar(T::cast(self.lr));
         let mut state = std::mem::take(&mut self.state);
-        let updated = self.update(
-            &mut state,
-            &values,
-            grads,
-            &Tensor::scalar(T::cast(self.lr)),
-        );
+        step_with("SGD", params, grads, |values| {
+            self.update(&mut state, values, grads, &lr)
+        });
         self.state = state;
-        for (p, w) in params.iter_mut().zip(updated) {
-            p.set_value(w);
-        }
     }
 
     fn learning_rate(&self) -> f64 {
