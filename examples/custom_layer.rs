@@ -98,14 +98,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let x = Tensor::<f64>::randn([4, 3], &mut rng);
     let c = Tensor::<f64>::randn([5, 3], &mut rng);
     gradcheck(squared_distance, &[x.clone(), c.clone()])?;
-    println!(
-        "again {:?}",
-        gradgradcheck(squared_distance, &[x.clone(), c.clone()])
-    );
-    println!(
-        "again2 {:?}",
-        gradgradcheck(squared_distance, &[x.clone(), c.clone()])
-    );
     gradgradcheck(squared_distance, &[x, c])?;
     println!("squared_distance: gradient check passed at first and second order");
 
