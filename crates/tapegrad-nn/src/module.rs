@@ -99,6 +99,12 @@ impl<T: Float> Param<T> {
         &self.value
     }
 
+    /// The value, mutably, for in-place updates (`make_mut` writes in place
+    /// when nothing else shares the buffer). Its shape must not change.
+    pub(crate) fn value_mut(&mut self) -> &mut Tensor<T> {
+        &mut self.value
+    }
+
     /// Replaces the value; panics if the shape changes.
     ///
     /// ```

@@ -222,15 +222,13 @@ impl<T: Float> Optimizer<T> for Adam<T> {
         self.state.step += 1;
         let coefficients = Coefficients::new(self, self.state.step);
         for (i, (p, g)) in params.iter_mut().zip(grads).enumerate() {
-            let mut w = p.value().clone();
             fused_step(
                 &coefficients,
-                w.make_mut(),
+                p.value_mut().make_mut(),
                 g.as_slice(),
                 self.state.m[i].make_mut(),
                 self.state.v[i].make_mut(),
             );
-            p.set_value(w);
         }
     }
 
@@ -297,19 +295,24 @@ impl<T: Float> Coefficients<T> {
 }
 
 /// One parameter's Adam step, in place, element by element, with the
-/// operations of [`Adam::update`] in the same order.
+/// operations of [`Adam::update`] in the same order. The branches are
+/// hoisted out of the loops so that each loop vectorises.
 fn fused_step<T: Float>(k: &Coefficients<T>, w: &mut [T], g: &[T], m: &mut [T], v: &mut [T]) {
-    for (((w, &g), m), v) in w.iter_mut().zip(g).zip(m.iter_mut()).zip(v.iter_mut()) {
+    for ((&g, m), v) in g.iter().zip(m.iter_mut()).zip(v.iter_mut()) {
         *m = *m * k.beta1 + g * k.one_minus_beta1;
         *v = *v * k.beta2 + g * g * k.one_minus_beta2;
-        let direction = match k.form {
-            EpsilonForm::Keras => *m / (v.sqrt() + k.epsilon) * k.step_scale,
-            EpsilonForm::PyTorch => *m * k.inverse_c1 / ((*v * k.inverse_c2).sqrt() + k.epsilon),
-        };
-        if let Some(decay) = k.weight_decay {
-            *w -= *w * k.lr * decay;
-        }
-        *w -= direction * k.lr;
+    }
+    if let Some(decay) = k.weight_decay {
+        w.iter_mut().for_each(|w| *w -= *w * k.lr * decay);
+    }
+    let moments = w.iter_mut().zip(m.iter()).zip(v.iter());
+    match k.form {
+        EpsilonForm::Keras => moments.for_each(|((w, &m), &v)| {
+            *w -= m / (v.sqrt() + k.epsilon) * k.step_scale * k.lr;
+        }),
+        EpsilonForm::PyTorch => moments.for_each(|((w, &m), &v)| {
+            *w -= m * k.inverse_c1 / ((v * k.inverse_c2).sqrt() + k.epsilon) * k.lr;
+        }),
     }
 }
 

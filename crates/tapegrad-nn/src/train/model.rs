@@ -218,7 +218,8 @@ impl<T: Float> Model<T> {
     }
 
     /// One gradient step on a batch: returns the batch's mean loss and the
-    /// model's output. The tape is cleared and reused.
+    /// model's output. The tape is cleared before and after the step, and
+    /// its allocation reused.
     pub fn train_step(
         &mut self,
         tape: &mut Tape<T>,
@@ -243,6 +244,9 @@ impl<T: Float> Model<T> {
                 .collect();
             (loss.value().item().as_f64(), output.value(), grads)
         };
+        // Releasing the step's nodes leaves the parameters' buffers unshared,
+        // so the optimizer updates them in place.
+        tape.clear();
         self.optimizer.step(&mut self.net.params_mut(), &grads);
         (loss, output)
     }
