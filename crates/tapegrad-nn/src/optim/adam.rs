@@ -221,14 +221,20 @@ impl<T: Float> Optimizer<T> for Adam<T> {
         );
         self.state.step += 1;
         let coefficients = Coefficients::new(self, self.state.step);
+        let arch = pulp::Arch::new();
         for (i, (p, g)) in params.iter_mut().zip(grads).enumerate() {
-            fused_step(
-                &coefficients,
+            let (w, m, v) = (
                 p.value_mut().make_mut(),
-                g.as_slice(),
                 self.state.m[i].make_mut(),
                 self.state.v[i].make_mut(),
             );
+            arch.dispatch(FusedStep {
+                k: &coefficients,
+                w,
+                g: g.as_slice(),
+                m,
+                v,
+            });
         }
     }
 
@@ -294,9 +300,32 @@ impl<T: Float> Coefficients<T> {
     }
 }
 
+/// One parameter's fused step, as `pulp` runs it under the CPU's best
+/// instruction set.
+struct FusedStep<'a, T> {
+    k: &'a Coefficients<T>,
+    w: &'a mut [T],
+    g: &'a [T],
+    m: &'a mut [T],
+    v: &'a mut [T],
+}
+
+impl<T: Float> pulp::WithSimd for FusedStep<'_, T> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _: S) {
+        fused_step(self.k, self.w, self.g, self.m, self.v);
+    }
+}
+
 /// One parameter's Adam step, in place, element by element, with the
 /// operations of [`Adam::update`] in the same order. The branches are
-/// hoisted out of the loops so that each loop vectorises.
+/// hoisted out of the loops so that each loop vectorises, and the caller
+/// runs it under `pulp`'s runtime dispatch, so the loops are compiled for
+/// AVX2 or AVX-512 where the CPU has them (no fused multiply-adds are
+/// formed, so the bits do not depend on the CPU).
+#[inline(always)]
 fn fused_step<T: Float>(k: &Coefficients<T>, w: &mut [T], g: &[T], m: &mut [T], v: &mut [T]) {
     for ((&g, m), v) in g.iter().zip(m.iter_mut()).zip(v.iter_mut()) {
         *m = *m * k.beta1 + g * k.one_minus_beta1;
