@@ -5,6 +5,7 @@ use std::ops::{Add, AddAssign, Div, Mul, Neg, Sub};
 
 use super::for_each_row;
 use crate::shape::{broadcast_or_panic, broadcast_strides, broadcasts_to, numel};
+use crate::tensor::pool;
 use crate::{Float, Tensor};
 
 /// `sqrt(2 / pi)`, the scale inside the tanh approximation of GELU.
@@ -13,7 +14,7 @@ pub(crate) const GELU_SCALE: f64 = 0.797_884_560_802_865_4;
 pub(crate) const GELU_CUBIC: f64 = 0.044_715;
 
 /// Applies `f` to pairs of elements of `a` and `b` broadcast together.
-pub(crate) fn zip_map<T: Copy, U>(
+pub(crate) fn zip_map<T: Copy + 'static, U: 'static>(
     op: &str,
     a: &Tensor<T>,
     b: &Tensor<T>,
@@ -21,7 +22,8 @@ pub(crate) fn zip_map<T: Copy, U>(
 ) -> Tensor<U> {
     let (xa, xb) = (a.as_slice(), b.as_slice());
     if a.shape() == b.shape() {
-        let data = xa.iter().zip(xb).map(|(&x, &y)| f(x, y)).collect();
+        let mut data = pool::take(xa.len());
+        data.extend(xa.iter().zip(xb).map(|(&x, &y)| f(x, y)));
         return Tensor::from_parts(data, a.shape().into());
     }
     let shape = broadcast_or_panic(op, a.shape(), b.shape());
@@ -34,7 +36,7 @@ pub(crate) fn zip_map<T: Copy, U>(
         sa.last().copied().unwrap_or(0),
         sb.last().copied().unwrap_or(0),
     );
-    let mut out = Vec::with_capacity(numel(&shape));
+    let mut out = pool::take(numel(&shape));
     for_each_row(&shape, [&sa, &sb], |[oa, ob]| match (ia, ib) {
         (1, 1) => out.extend(
             xa[oa..oa + inner]
@@ -57,10 +59,9 @@ impl<T: Float> Tensor<T> {
     /// assert_eq!(Tensor::<f32>::arange(3).map(|x| x * x).to_vec(), vec![0.0, 1.0, 4.0]);
     /// ```
     pub fn map(&self, f: impl Fn(T) -> T) -> Tensor<T> {
-        Tensor::from_parts(
-            self.as_slice().iter().map(|&x| f(x)).collect(),
-            self.shape().into(),
-        )
+        let mut data = pool::take(self.numel());
+        data.extend(self.as_slice().iter().map(|&x| f(x)));
+        Tensor::from_parts(data, self.shape().into())
     }
 
     /// Consumes the tensor and applies `f` to every element, in place when

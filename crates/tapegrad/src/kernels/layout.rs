@@ -3,6 +3,7 @@
 
 use super::for_each_row;
 use crate::shape::{check_axis, numel, shape_of, strides, Shape};
+use crate::tensor::pool;
 use crate::{Float, Tensor};
 
 /// A tensor viewed as `[outer, axis, inner]` around one axis.
@@ -225,7 +226,7 @@ impl<T: Float> Tensor<T> {
         let v = AxisView::new(self.shape(), axis);
         check_indices("index_select", indices, v.len, axis);
         let data = self.as_slice();
-        let mut out = Vec::with_capacity(v.outer * indices.len() * v.inner);
+        let mut out = pool::take(v.outer * indices.len() * v.inner);
         for o in 0..v.outer {
             for &i in indices {
                 let begin = (o * v.len + i) * v.inner;

@@ -4,6 +4,7 @@
 use gemm::Parallelism;
 
 use crate::shape::{broadcast_or_panic, broadcast_strides, numel, Shape};
+use crate::tensor::pool;
 use crate::{Float, Tensor};
 
 /// Products with fewer multiply-adds than this run on the calling thread:
@@ -92,7 +93,8 @@ impl<T: Float> Tensor<T> {
         let (m, k, n) = (a.rows, a.cols, b.cols);
         let mut shape: Shape = batch.clone();
         shape.extend_from_slice(&[m, n]);
-        let mut out = vec![T::zero(); numel(&shape)];
+        let mut out = pool::take(numel(&shape));
+        out.resize(numel(&shape), T::zero());
         if k == 0 || out.is_empty() {
             return Tensor::from_parts(out, shape);
         }

@@ -6,6 +6,7 @@ use crate::shape::{
     broadcast_strides, broadcasts_to, normalize_axes, numel, reduced_shape, shape_of, strides,
     Shape,
 };
+use crate::tensor::pool;
 use crate::{Float, Tensor};
 
 /// Folds `x` over `axes` (all axes when empty) with `f`, starting from `init`.
@@ -23,7 +24,8 @@ fn reduce<T: Float>(
     let inner = x.shape().last().copied().unwrap_or(1);
     let inner_reduced = os.last().is_none_or(|&s| s == 0);
     let data = x.as_slice();
-    let mut out = vec![init; numel(&kept)];
+    let mut out = pool::take(numel(&kept));
+    out.resize(numel(&kept), init);
     for_each_row(x.shape(), [&xs, &os], |[xo, oo]| {
         let row = &data[xo..xo + inner];
         if inner_reduced {

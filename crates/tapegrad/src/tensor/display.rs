@@ -45,7 +45,7 @@ impl<T: Float> fmt::Debug for Tensor<T> {
     }
 }
 
-struct Printer<'a, T> {
+struct Printer<'a, T: 'static> {
     tensor: &'a Tensor<T>,
     strides: Vec<usize>,
     summarize: bool,

@@ -7,6 +7,7 @@
 
 mod display;
 mod error;
+pub(crate) mod pool;
 mod random;
 
 pub use error::TensorError;
@@ -31,12 +32,31 @@ use crate::Float;
 /// # Ok::<(), tapegrad::TensorError>(())
 /// ```
 #[derive(Clone, PartialEq)]
-pub struct Tensor<T> {
-    data: Arc<Vec<T>>,
+pub struct Tensor<T: 'static> {
+    data: Arc<Storage<T>>,
     shape: Shape,
 }
 
-impl<T> Tensor<T> {
+/// A tensor's elements. When the last tensor sharing it is dropped, a large
+/// `f32`/`f64` buffer goes back to the thread's [`pool`] for reuse.
+#[derive(PartialEq)]
+struct Storage<T: 'static>(Vec<T>);
+
+impl<T: Clone + 'static> Clone for Storage<T> {
+    fn clone(&self) -> Self {
+        let mut copy = pool::take(self.0.len());
+        copy.extend_from_slice(&self.0);
+        Storage(copy)
+    }
+}
+
+impl<T: 'static> Drop for Storage<T> {
+    fn drop(&mut self) {
+        pool::give(std::mem::take(&mut self.0));
+    }
+}
+
+impl<T: 'static> Tensor<T> {
     /// A tensor of `shape` holding `data` in row-major order.
     ///
     /// Returns [`TensorError::LengthMismatch`] if `data.len()` is not the
@@ -59,7 +79,7 @@ impl<T> Tensor<T> {
             });
         }
         Ok(Tensor {
-            data: Arc::new(data),
+            data: Arc::new(Storage(data)),
             shape,
         })
     }
@@ -69,7 +89,7 @@ impl<T> Tensor<T> {
     pub(crate) fn from_parts(data: Vec<T>, shape: Shape) -> Self {
         debug_assert_eq!(data.len(), numel(&shape));
         Tensor {
-            data: Arc::new(data),
+            data: Arc::new(Storage(data)),
             shape,
         }
     }
@@ -101,7 +121,7 @@ impl<T> Tensor<T> {
     /// assert_eq!(Tensor::<f32>::zeros([2, 0, 3]).numel(), 0);
     /// ```
     pub fn numel(&self) -> usize {
-        self.data.len()
+        self.data.0.len()
     }
 
     /// The elements in row-major order.
@@ -111,7 +131,7 @@ impl<T> Tensor<T> {
     /// assert_eq!(Tensor::<f32>::ones([2]).as_slice(), &[1.0, 1.0]);
     /// ```
     pub fn as_slice(&self) -> &[T] {
-        &self.data
+        &self.data.0
     }
 
     /// Whether this tensor and `other` share one buffer (are clones of each other).
@@ -127,7 +147,7 @@ impl<T> Tensor<T> {
 
     /// The same data viewed with another shape of equal element count; no copy.
     pub(crate) fn with_shape(&self, shape: Shape) -> Self {
-        debug_assert_eq!(numel(&shape), self.data.len());
+        debug_assert_eq!(numel(&shape), self.data.0.len());
         Tensor {
             data: Arc::clone(&self.data),
             shape,
@@ -136,7 +156,7 @@ impl<T> Tensor<T> {
 
     /// The storage if this tensor holds the only reference to it.
     pub(crate) fn unique_data_mut(&mut self) -> Option<&mut Vec<T>> {
-        Arc::get_mut(&mut self.data)
+        Arc::get_mut(&mut self.data).map(|s| &mut s.0)
     }
 
     /// The row-major offset of a multi-index, panicking if it is out of bounds.
@@ -154,7 +174,7 @@ impl<T> Tensor<T> {
     }
 }
 
-impl<T: Clone> Tensor<T> {
+impl<T: Clone + 'static> Tensor<T> {
     /// A tensor of `shape` with every element equal to `value`.
     ///
     /// ```
@@ -185,7 +205,7 @@ impl<T: Clone> Tensor<T> {
     /// # Ok::<(), tapegrad::TensorError>(())
     /// ```
     pub fn get(&self, index: &[usize]) -> T {
-        self.data[self.offset(index)].clone()
+        self.data.0[self.offset(index)].clone()
     }
 
     /// The single element of a tensor with exactly one element.
@@ -196,11 +216,11 @@ impl<T: Clone> Tensor<T> {
     /// ```
     pub fn item(&self) -> T {
         assert!(
-            self.data.len() == 1,
+            self.data.0.len() == 1,
             "item: tensor of shape {:?} does not have exactly one element",
             self.shape.as_slice()
         );
-        self.data[0].clone()
+        self.data.0[0].clone()
     }
 
     /// The elements in row-major order, copied out.
@@ -210,7 +230,7 @@ impl<T: Clone> Tensor<T> {
     /// assert_eq!(Tensor::<f32>::zeros([2]).to_vec(), vec![0.0, 0.0]);
     /// ```
     pub fn to_vec(&self) -> Vec<T> {
-        self.data.as_ref().clone()
+        self.data.0.clone()
     }
 
     /// A mutable view of the elements, copying the storage first if it is shared.
@@ -223,7 +243,7 @@ impl<T: Clone> Tensor<T> {
     /// assert_eq!((a.to_vec(), b.to_vec()), (vec![0.0, 0.0], vec![1.0, 0.0]));
     /// ```
     pub fn make_mut(&mut self) -> &mut [T] {
-        Arc::make_mut(&mut self.data).as_mut_slice()
+        Arc::make_mut(&mut self.data).0.as_mut_slice()
     }
 }
 
@@ -277,7 +297,7 @@ impl<T: Float> Tensor<T> {
     /// assert_eq!(Tensor::<f32>::arange(4).sum_all(), 6.0);
     /// ```
     pub fn sum_all(&self) -> T {
-        self.data.iter().copied().sum()
+        self.data.0.iter().copied().sum()
     }
 
     /// The same values converted to another float type.
@@ -289,7 +309,7 @@ impl<T: Float> Tensor<T> {
     /// ```
     pub fn cast<U: Float>(&self) -> Tensor<U> {
         Tensor::from_parts(
-            self.data.iter().map(|x| U::cast(x.as_f64())).collect(),
+            self.data.0.iter().map(|x| U::cast(x.as_f64())).collect(),
             self.shape.clone(),
         )
     }
@@ -301,7 +321,7 @@ impl<T: Float> Tensor<T> {
     /// assert!(!Tensor::scalar(f64::NAN).all_finite());
     /// ```
     pub fn all_finite(&self) -> bool {
-        self.data.iter().all(|x| x.is_finite())
+        self.data.0.iter().all(|x| x.is_finite())
     }
 }
 
@@ -317,6 +337,7 @@ impl Tensor<bool> {
     pub fn to_float<T: Float>(&self) -> Tensor<T> {
         Tensor::from_parts(
             self.data
+                .0
                 .iter()
                 .map(|&b| if b { T::one() } else { T::zero() })
                 .collect(),
