@@ -1,0 +1,120 @@
+//! Heap allocations per training step, counted by a counting global
+//! allocator: `cargo bench -p tapegrad-benches --bench allocations`.
+//!
+//! After warm-up steps, it runs W1 steps (the seed model, batch 32) and
+//! reports allocations and bytes per step, overall and split into the
+//! forward and loss, the backward pass, and the optimizer step. The tape's
+//! own node records are one `Vec` reused across steps, so they allocate
+//! nothing once warm; everything counted is tensor storage and bookkeeping.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+use tapegrad::{Tape, Tensor};
+use tapegrad_nn::loss::{Loss, Targets};
+use tapegrad_nn::optim::{Adam, Optimizer};
+use tapegrad_nn::{Activation, Bound, Dense, Module, Sequential};
+
+/// The system allocator, counting allocations and the bytes they request.
+struct Counting;
+
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+static BYTES: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: every method forwards to the system allocator with the caller's
+// arguments unchanged, so it upholds GlobalAlloc's contract exactly as
+// `System` does; the counters are plain atomics with no other effect.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        BYTES.fetch_add(layout.size(), Ordering::Relaxed);
+        // SAFETY: forwarded with the caller's layout (see above).
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: `ptr` came from `System.alloc` with this layout.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        BYTES.fetch_add(new_size, Ordering::Relaxed);
+        // SAFETY: `ptr` came from `System` with this layout (see above).
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// Allocations and bytes since the last call.
+fn take_counts() -> (usize, usize) {
+    (
+        ALLOCATIONS.swap(0, Ordering::Relaxed),
+        BYTES.swap(0, Ordering::Relaxed),
+    )
+}
+
+fn main() {
+    let mut rng = StdRng::seed_from_u64(0);
+    let mut net = Sequential::<f32>::new()
+        .push(Dense::new(784, 32, Activation::Relu, &mut rng))
+        .push(Dense::new(32, 10, Activation::Softmax, &mut rng));
+    let mut adam = Adam::default();
+    let loss_fn = Loss::SparseCategoricalCrossentropy { from_logits: false };
+    let x = Tensor::<f32>::rand_uniform([32, 784], 0.0, 1.0, &mut rng);
+    let y = Targets::Labels((0..32).map(|i| i % 10).collect());
+    let mut tape = Tape::new();
+    let (warm, measured) = (50, 200);
+    let mut totals = [(0usize, 0usize); 3];
+    for step in 0..warm + measured {
+        tape.clear();
+        take_counts();
+        let (forward, backward, grads) = {
+            let bound = Bound::new(&tape);
+            let input = tape.constant(x.clone());
+            let logits = net.forward_logits(&bound, input).expect("ends in softmax");
+            let loss = loss_fn.compute(logits.softmax(1), Some(logits), &y);
+            let forward = take_counts();
+            let mut grads = loss.backward();
+            let grads: Vec<Tensor<f32>> = net
+                .params()
+                .iter()
+                .map(|p| grads.remove(bound.var(p)).unwrap())
+                .collect();
+            (forward, take_counts(), grads)
+        };
+        tape.clear();
+        take_counts();
+        adam.step(&mut net.params_mut(), &grads);
+        let optimizer = take_counts();
+        if step >= warm {
+            for (total, part) in totals.iter_mut().zip([forward, backward, optimizer]) {
+                total.0 += part.0;
+                total.1 += part.1;
+            }
+        }
+    }
+    println!("W1 training step (batch 32), mean over {measured} steps after {warm} warm-up steps:");
+    let mut all = (0, 0);
+    for (name, (count, bytes)) in ["forward + loss", "backward", "optimizer"]
+        .iter()
+        .zip(totals)
+    {
+        println!(
+            "  {name:<15} {:>6.1} allocations {:>10.0} bytes",
+            count as f64 / measured as f64,
+            bytes as f64 / measured as f64
+        );
+        all = (all.0 + count, all.1 + bytes);
+    }
+    println!(
+        "  {:<15} {:>6.1} allocations {:>10.0} bytes",
+        "total",
+        all.0 as f64 / measured as f64,
+        all.1 as f64 / measured as f64
+    );
+}

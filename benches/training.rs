@@ -1,0 +1,86 @@
+//! Whole training steps and the optimizer step alone, through tapegrad-nn.
+//!
+//! - `train_step/W1`: the seed model (784 -> 32 relu -> 10 softmax, Adam,
+//!   sparse categorical cross-entropy) on a batch of 32.
+//! - `train_step/W2`: 784 -> 512 relu -> 512 relu -> 10, Adam, batch 128.
+//! - `adam_step/W1`: Adam's ordinary (fused, in-place) step on the seed
+//!   model's 25,450 parameters.
+//!
+//! Throughput is in samples per second for training steps and parameters
+//! per second for the Adam step. Inputs are seeded random pixels: a step's
+//! cost does not depend on the values. One epoch of MNIST is 1,875 W1 steps
+//! or 469 W2 steps.
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+use tapegrad::{Tape, Tensor};
+use tapegrad_benches::{config, uniform};
+use tapegrad_nn::loss::{Loss, Targets};
+use tapegrad_nn::optim::{Adam, Optimizer};
+use tapegrad_nn::train::{Metric, Model};
+use tapegrad_nn::{Activation, Dense, Module, Param, Sequential};
+
+/// A compiled model with Keras's Adam and sparse cross-entropy.
+fn model(widths: &[usize]) -> Model<f32> {
+    let mut rng = StdRng::seed_from_u64(0);
+    let mut net = Sequential::new();
+    for (i, pair) in widths.windows(2).enumerate() {
+        let last = i + 2 == widths.len();
+        let activation = if last {
+            Activation::Softmax
+        } else {
+            Activation::Relu
+        };
+        net = net.push(Dense::new(pair[0], pair[1], activation, &mut rng));
+    }
+    let loss = Loss::SparseCategoricalCrossentropy { from_logits: false };
+    Model::compile(net, Adam::default(), loss, &[Metric::Accuracy])
+}
+
+fn train_steps(c: &mut Criterion) {
+    let mut group = c.benchmark_group("train_step");
+    for (name, widths, batch) in [
+        ("W1", &[784, 32, 10][..], 32),
+        ("W2", &[784, 512, 512, 10][..], 128),
+    ] {
+        let mut model = model(widths);
+        let x = uniform(&[batch, 784], 0.0, 1.0, 1);
+        let y = Targets::Labels((0..batch).map(|i| i % 10).collect());
+        let mut tape = Tape::new();
+        group.throughput(Throughput::Elements(batch as u64));
+        group.bench_function(name, |b| b.iter(|| model.train_step(&mut tape, &x, &y)));
+    }
+    group.finish();
+}
+
+fn adam_step(c: &mut Criterion) {
+    let mut group = c.benchmark_group("adam_step");
+    let mut params: Vec<Param<f32>> = model(&[784, 32, 10])
+        .net()
+        .params()
+        .into_iter()
+        .cloned()
+        .collect();
+    let grads: Vec<Tensor<f32>> = params
+        .iter()
+        .map(|p| uniform(p.value().shape(), -1.0, 1.0, 2))
+        .collect();
+    let count: usize = grads.iter().map(Tensor::numel).sum();
+    let mut adam = Adam::default();
+    group.throughput(Throughput::Elements(count as u64));
+    group.bench_function("W1", |b| {
+        b.iter(|| {
+            let mut refs: Vec<&mut Param<f32>> = params.iter_mut().collect();
+            adam.step(&mut refs, &grads);
+        })
+    });
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = config();
+    targets = train_steps, adam_step
+}
+criterion_main!(benches);
