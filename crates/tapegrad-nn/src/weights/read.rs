@@ -1,5 +1,6 @@
 //! Reading safetensors bytes or files back into named tensors.
 
+use std::collections::HashSet;
 use std::fs;
 use std::path::Path;
 
@@ -43,14 +44,17 @@ impl Stored<'_> {
     }
 }
 
-/// Rejects input whose header declares more tensor data than follows it.
+/// Rejects input whose header declares more tensor data than follows it, or
+/// names a tensor (or `__metadata__`) more than once.
 ///
 /// safetensors 0.8.0's `read_metadata` adds the declared data length to the
 /// header length without an overflow check, so a header whose offsets reach
 /// near `usize::MAX` makes it panic in debug builds. Parsing the header here
-/// first bounds that sum by the input's length. Anything else malformed is
-/// left for the library to report.
-fn reject_data_beyond_input(bytes: &[u8]) -> Result<(), WeightsError> {
+/// first bounds that sum by the input's length. The library also keeps only
+/// the last of two entries with one name, silently loading one of two
+/// different tensors; [`duplicate_name`] finds that. Anything else malformed
+/// is left for the library to report.
+fn check_header(bytes: &[u8]) -> Result<(), WeightsError> {
     let Some((prefix, rest)) = bytes.split_first_chunk::<LENGTH_PREFIX>() else {
         return Ok(());
     };
@@ -63,6 +67,11 @@ fn reject_data_beyond_input(bytes: &[u8]) -> Result<(), WeightsError> {
     let Ok(metadata) = serde_json::from_slice::<Metadata>(header) else {
         return Ok(());
     };
+    if let Some(name) = duplicate_name(header) {
+        return Err(WeightsError::Format(format!(
+            "the header names `{name}` more than once"
+        )));
+    }
     let present = rest.len() - header.len();
     if metadata.data_len() > present {
         return Err(WeightsError::Format(format!(
@@ -73,10 +82,47 @@ fn reject_data_beyond_input(bytes: &[u8]) -> Result<(), WeightsError> {
     Ok(())
 }
 
+/// The first key that the top-level object of `header` repeats, unescaped.
+///
+/// `header` must be valid JSON: the scan only tracks strings and nesting, and
+/// takes the strings right after the top-level `{` or a top-level `,` as keys.
+fn duplicate_name(header: &[u8]) -> Option<String> {
+    let mut names = HashSet::new();
+    let (mut depth, mut at_key) = (0usize, false);
+    let mut bytes = header.iter().enumerate();
+    while let Some((start, &byte)) = bytes.next() {
+        match byte {
+            b'"' => {
+                let mut escaped = false;
+                let (end, _) = bytes.by_ref().find(|&(_, &b)| {
+                    let closes = b == b'"' && !escaped;
+                    escaped = b == b'\\' && !escaped;
+                    closes
+                })?;
+                if depth == 1 && at_key {
+                    let name: String = serde_json::from_slice(&header[start..=end]).ok()?;
+                    if !names.insert(name.clone()) {
+                        return Some(name);
+                    }
+                }
+                at_key = false;
+            }
+            b'{' | b'[' => {
+                depth += 1;
+                at_key = depth == 1;
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            b',' => at_key = depth == 1,
+            _ => {}
+        }
+    }
+    None
+}
+
 /// The tensors of a safetensors file in the order of their data, validated by
 /// the safetensors crate but not yet decoded.
 pub(super) fn parse(bytes: &[u8]) -> Result<Vec<Stored<'_>>, WeightsError> {
-    reject_data_beyond_input(bytes)?;
+    check_header(bytes)?;
     let (header_len, metadata) = SafeTensors::read_metadata(bytes).map_err(WeightsError::format)?;
     // `read_metadata` checked that the offsets tile exactly the bytes after the header.
     let data = &bytes[LENGTH_PREFIX + header_len..];
