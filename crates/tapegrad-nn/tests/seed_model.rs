@@ -76,7 +76,10 @@ fn learns_mnist_from_two_thousand_images() {
     model.fit(train.features(), &labels(&train), &config);
     let result = model.evaluate(test.features(), &labels(&test), 256);
     // Measured with Keras's exact defaults over seeds 0-7: 0.817 to 0.848
-    // (0.843 for this seed). A model that has not learned scores about 0.1.
+    // (0.843 for this seed); PyTorch with the same model, initialisation,
+    // Adam settings and batches gives 0.825 to 0.848, so the 0.85 is
+    // beyond this budget of 189 steps for either. An untrained model scores
+    // about 0.1.
     assert!(
         result["accuracy"] > 0.80,
         "test accuracy {}",
