@@ -153,15 +153,15 @@ impl<T: Float> Tensor<T> {
     /// ```
     pub fn sum_to(&self, shape: impl AsRef<[usize]>) -> Tensor<T> {
         let target = shape.as_ref();
+        if self.shape() == target {
+            return self.clone();
+        }
         assert!(
             broadcasts_to(target, self.shape()),
             "sum_to: shape {:?} cannot be summed down to {:?}",
             self.shape(),
             target
         );
-        if self.shape() == target {
-            return self.clone();
-        }
         let lead = self.ndim() - target.len();
         let axes: Shape = (0..self.ndim())
             .filter(|&i| i < lead || (target[i - lead] == 1 && self.shape()[i] != 1))

@@ -182,7 +182,7 @@ impl<'t, T: Float> Var<'t, T> {
 
     #[track_caller]
     fn unary(self, op: Op<T>, f: impl FnOnce(&Tensor<T>) -> Tensor<T>) -> Var<'t, T> {
-        let value = f(&self.value());
+        let value = f(&self.tape.nodes()[self.index()].value);
         self.tape.record(op, &[self], value)
     }
 
@@ -194,7 +194,10 @@ impl<'t, T: Float> Var<'t, T> {
         f: impl FnOnce(&Tensor<T>, &Tensor<T>) -> Tensor<T>,
     ) -> Var<'t, T> {
         self.check_same_tape(other, op.name());
-        let value = f(&self.value(), &other.value());
+        let value = {
+            let nodes = self.tape.nodes();
+            f(&nodes[self.index()].value, &nodes[other.index()].value)
+        };
         self.tape.record(op, &[self, other], value)
     }
 

@@ -69,6 +69,9 @@ thread_local! {
 /// An empty vector with room for exactly `len` elements, from this thread's
 /// pool when it holds one of that capacity.
 pub(crate) fn take<T: 'static>(len: usize) -> Vec<T> {
+    if len * std::mem::size_of::<T>() < MIN_POOLED_BYTES {
+        return Vec::with_capacity(len);
+    }
     let mut out: Vec<T> = Vec::new();
     let slot: &mut dyn Any = &mut out;
     let pooled = if let Some(v) = slot.downcast_mut::<Vec<f32>>() {
@@ -93,6 +96,9 @@ pub(crate) fn take<T: 'static>(len: usize) -> Vec<T> {
 /// Returns a buffer no tensor uses any more to this thread's pool (or to
 /// the allocator, if it is small, not `f32`/`f64`, or the pool is full).
 pub(crate) fn give<T: 'static>(buffer: Vec<T>) {
+    if buffer.capacity() * std::mem::size_of::<T>() < MIN_POOLED_BYTES {
+        return;
+    }
     let mut buffer = buffer;
     let slot: &mut dyn Any = &mut buffer;
     if let Some(v) = slot.downcast_mut::<Vec<f32>>() {
