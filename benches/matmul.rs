@@ -12,6 +12,7 @@ use tapegrad_benches::{config, matmul_flops, uniform, DENSE_SHAPES};
 /// `[n, n] x [n, n]` on plain tensors: the kernel alone, no tape.
 fn square(c: &mut Criterion) {
     let mut group = c.benchmark_group("matmul/square");
+    // The 1024 product takes tens of ms: too slow for linear sampling in 2 s.
     group.sampling_mode(SamplingMode::Flat);
     for n in [64, 128, 256, 512, 1024] {
         let a = uniform(&[n, n], -1.0, 1.0, 1);

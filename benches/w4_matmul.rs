@@ -3,14 +3,13 @@
 //! counts floating-point operations: `2 * m * n * k` per product, three
 //! products with the backward).
 
-use criterion::{criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use tapegrad::{Tape, Tensor};
 use tapegrad_benches::{config, matmul_flops, uniform, W4_SHAPE};
 
 fn w4(c: &mut Criterion) {
     let (m, k, n) = W4_SHAPE;
     let mut group = c.benchmark_group("W4");
-    group.sampling_mode(SamplingMode::Flat);
     let a = uniform(&[m, k], -1.0, 1.0, 1);
     let b = uniform(&[k, n], -1.0, 1.0, 2);
     let seed = Tensor::ones([m, n]);

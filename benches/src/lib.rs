@@ -18,10 +18,12 @@ use rand::rngs::StdRng;
 use rand::SeedableRng;
 use tapegrad::{Tape, Tensor, Var};
 
-/// Criterion settings for every group: 20 samples and short warm-up and
-/// measurement windows keep a whole `cargo bench` within a few minutes.
+/// Criterion settings for every group: 20 samples, short warm-up and
+/// measurement windows and no plots keep a whole `cargo bench` within a few
+/// minutes.
 pub fn config() -> Criterion {
     Criterion::default()
+        .without_plots()
         .sample_size(20)
         .warm_up_time(Duration::from_millis(500))
         .measurement_time(Duration::from_secs(2))
