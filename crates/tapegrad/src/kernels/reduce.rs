@@ -58,7 +58,7 @@ fn fold_lanes<T: Float>(row: &[T], init: T, f: &impl Fn(T, T) -> T) -> T {
             *lane = f(*lane, v);
         }
     }
-    let folded = lanes.into_iter().fold(init, |acc, lane| f(acc, lane));
+    let folded = lanes.into_iter().fold(init, f);
     tail.iter().fold(folded, |acc, &v| f(acc, v))
 }
 
