@@ -341,3 +341,16 @@ fn summary_of_the_seed_model_counts_25450_parameters() {
     assert_eq!(row("Total params").trim(), "Total params: 25,450");
     assert_eq!(row("Trainable params").trim(), "Trainable params: 25,450");
 }
+
+#[test]
+fn evaluating_no_samples_logs_nan_not_zero() {
+    let mut rng = StdRng::seed_from_u64(0);
+    let net = Sequential::<f64>::new().push(Dense::new(2, 2, Activation::Softmax, &mut rng));
+    let loss = Loss::SparseCategoricalCrossentropy { from_logits: false };
+    let model = Model::compile(net, Sgd::new(0.1), loss, &[Metric::Accuracy]);
+    let logs = model.evaluate(&Tensor::zeros([0, 2]), &Targets::Labels(vec![]), 8);
+    assert!(
+        logs["loss"].is_nan() && logs["accuracy"].is_nan(),
+        "{logs:?}"
+    );
+}

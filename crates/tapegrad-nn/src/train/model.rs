@@ -192,7 +192,7 @@ impl<T: Float> Model<T> {
                 seen += rows.len();
                 progress.update(step + 1, &self.named(&totals, seen as f64, ""));
             }
-            let mut logs: Vec<(String, f64)> = self.named(&totals, seen.max(1) as f64, "");
+            let mut logs: Vec<(String, f64)> = self.named(&totals, seen as f64, "");
             if let Some((vx, vy)) = validation {
                 let val = self.evaluate(vx, vy, config.batch_size);
                 logs.extend(self.log_names("val_").into_iter().map(|k| {
@@ -282,9 +282,7 @@ impl<T: Float> Model<T> {
                 *total += metric.batch_value(&output.value(), &batch_y) * weight;
             }
         }
-        self.named(&totals, n.max(1) as f64, "")
-            .into_iter()
-            .collect()
+        self.named(&totals, n as f64, "").into_iter().collect()
     }
 
     /// The model's outputs for `x`, computed in batches without recording.
@@ -316,10 +314,16 @@ impl<T: Float> Model<T> {
             .collect()
     }
 
+    /// Sample-weighted totals as means under their log names; with no
+    /// samples there is no mean, and every value is NaN.
     fn named(&self, totals: &[f64], count: f64, prefix: &str) -> Vec<(String, f64)> {
         self.log_names(prefix)
             .into_iter()
-            .zip(totals.iter().map(|t| t / count))
+            .zip(
+                totals
+                    .iter()
+                    .map(|t| if count > 0.0 { t / count } else { f64::NAN }),
+            )
             .collect()
     }
 }
