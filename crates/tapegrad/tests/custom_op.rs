@@ -4,30 +4,9 @@
 
 mod common;
 
-use common::{assert_close, check_both, positive, smooth, t, SHAPES};
+use common::{assert_close, check_both, positive, smooth, t, XSinX, SHAPES};
 use tapegrad::gradcheck::GradCheck;
 use tapegrad::{CustomOp, Tape, Tensor, Var};
-
-/// `x sin x`, elementwise: a smooth one-input op whose VJP uses the input.
-struct XSinX;
-
-impl CustomOp<f64> for XSinX {
-    fn name(&self) -> &str {
-        "x_sin_x"
-    }
-    fn forward(&self, inputs: &[&Tensor<f64>]) -> Tensor<f64> {
-        inputs[0].map(|x| x * x.sin())
-    }
-    fn vjp<'t>(
-        &self,
-        inputs: &[Var<'t, f64>],
-        _output: Var<'t, f64>,
-        grad: Var<'t, f64>,
-    ) -> Vec<Option<Var<'t, f64>>> {
-        let x = inputs[0];
-        vec![Some(grad * (x.sin() + x * x.cos()))]
-    }
-}
 
 /// `a · e^b` with `a` and `b` broadcast together: a two-input op whose VJP
 /// reuses its output and sums each gradient back to its operand's shape.

@@ -17,6 +17,7 @@
 //! seed S, set the count to 1 and the seed to S. The ignored test
 //! `random_graphs_long_run` checks twenty times as many, on other seeds.
 
+mod common;
 #[path = "random_graphs/generate.rs"]
 mod generate;
 #[path = "random_graphs/graph.rs"]

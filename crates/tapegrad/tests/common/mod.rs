@@ -8,7 +8,7 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use tapegrad::gradcheck::{gradcheck, gradgradcheck, GradCheck};
-use tapegrad::{Tape, Tensor, Var};
+use tapegrad::{CustomOp, Tape, Tensor, Var};
 
 /// One shape of each rank from 0 to 3, all small enough for the full Jacobian.
 pub const SHAPES: [&[usize]; 4] = [&[], &[4], &[2, 3], &[2, 3, 2]];
@@ -118,4 +118,26 @@ pub fn assert_close(got: &Tensor<f64>, want: &Tensor<f64>, tol: f64) {
 #[track_caller]
 pub fn t(data: &[f64], shape: &[usize]) -> Tensor<f64> {
     Tensor::from_vec(data.to_vec(), shape).expect("literal data fits its shape")
+}
+
+/// `x sin x`, elementwise, as a custom op: a smooth one-input op whose
+/// hand-written VJP uses the input.
+pub struct XSinX;
+
+impl CustomOp<f64> for XSinX {
+    fn name(&self) -> &str {
+        "x_sin_x"
+    }
+    fn forward(&self, inputs: &[&Tensor<f64>]) -> Tensor<f64> {
+        inputs[0].map(|x| x * x.sin())
+    }
+    fn vjp<'t>(
+        &self,
+        inputs: &[Var<'t, f64>],
+        _output: Var<'t, f64>,
+        grad: Var<'t, f64>,
+    ) -> Vec<Option<Var<'t, f64>>> {
+        let x = inputs[0];
+        vec![Some(grad * (x.sin() + x * x.cos()))]
+    }
 }

@@ -8,6 +8,8 @@ use std::fmt;
 use tapegrad::shape::broadcast_shapes;
 use tapegrad::{CustomOp, Tape, Tensor, Var};
 
+use crate::common::XSinX;
+
 /// A shape, as plain data.
 pub type Dims = Vec<usize>;
 
@@ -151,27 +153,6 @@ pub enum Op {
     XSinX,
     /// [`PlantedSin`], a custom op with a bug, for testing the tester.
     Planted(Bug),
-}
-
-/// `x sin x` as a custom op, with its VJP written by hand.
-pub struct XSinX;
-
-impl CustomOp<f64> for XSinX {
-    fn name(&self) -> &str {
-        "x_sin_x"
-    }
-    fn forward(&self, inputs: &[&Tensor<f64>]) -> Tensor<f64> {
-        inputs[0].map(|x| x * x.sin())
-    }
-    fn vjp<'t>(
-        &self,
-        inputs: &[Var<'t, f64>],
-        _output: Var<'t, f64>,
-        grad: Var<'t, f64>,
-    ) -> Vec<Option<Var<'t, f64>>> {
-        let x = inputs[0];
-        vec![Some(grad * (x.sin() + x * x.cos()))]
-    }
 }
 
 /// The bugs a test can plant in the generator's ops.
