@@ -225,7 +225,7 @@ impl GradCheck {
         F: for<'t> Fn(&'t Tape<f64>, &[Var<'t, f64>]) -> Var<'t, f64>,
     {
         let tape = Tape::new();
-        let vars: Vec<Var<'_, f64>> = inputs.iter().map(|t| tape.var(t.clone())).collect();
+        let vars = leaves(&tape, inputs);
         let out = f(&tape, &vars);
         let out_value = out.value();
         let rows: Vec<Vec<Tensor<f64>>> = (0..out_value.numel())
@@ -270,7 +270,7 @@ impl GradCheck {
     {
         let mut rng = StdRng::seed_from_u64(self.seed);
         let tape = Tape::new();
-        let vars: Vec<Var<'_, f64>> = inputs.iter().map(|t| tape.var(t.clone())).collect();
+        let vars = leaves(&tape, inputs);
         let out = f(&tape, &vars);
         let v = Tensor::<f64>::randn(out.shape(), &mut rng);
         let u: Vec<Tensor<f64>> = inputs
@@ -325,6 +325,11 @@ impl GradCheck {
     }
 }
 
+/// The inputs as leaf vars on `tape`, each wanting a gradient.
+fn leaves<'t>(tape: &'t Tape<f64>, inputs: &[Tensor<f64>]) -> Vec<Var<'t, f64>> {
+    inputs.iter().map(|t| tape.var(t.clone())).collect()
+}
+
 /// Pins a closure to the signature the checker takes, so that its lifetimes
 /// are inferred as higher-ranked.
 fn higher_ranked<F>(f: F) -> F
@@ -341,7 +346,7 @@ where
     F: for<'t> Fn(&'t Tape<f64>, &[Var<'t, f64>]) -> Var<'t, f64>,
 {
     let tape = Tape::new();
-    let vars: Vec<Var<'_, f64>> = inputs.iter().map(|t| tape.var(t.clone())).collect();
+    let vars = leaves(&tape, inputs);
     f(&tape, &vars).value()
 }
 
@@ -352,7 +357,7 @@ where
     F: for<'t> Fn(&'t Tape<f64>, &[Var<'t, f64>]) -> Var<'t, f64>,
 {
     let tape = Tape::new();
-    let vars: Vec<Var<'_, f64>> = inputs.iter().map(|t| tape.var(t.clone())).collect();
+    let vars = leaves(&tape, inputs);
     let out = f(&tape, &vars);
     let seed = Tensor::from_fn(out.shape(), |k| 1.0 + (k % 7) as f64 * 0.25);
     let (first, second) = (out.backward_with(seed.clone()), out.backward_with(seed));
