@@ -6,28 +6,18 @@
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use tapegrad::{Tape, Tensor};
-use tapegrad_benches::{config, uniform, w3_chain, W3_LEN, W3_OPS};
+use tapegrad_benches::{config, w3_inputs, w3_on_tape, W3_LEN, W3_OPS};
 
 fn anomaly(c: &mut Criterion) {
     let mut group = c.benchmark_group("anomaly/W3");
     group.throughput(Throughput::Elements(W3_OPS as u64));
-    let x = uniform(&[W3_LEN], -1.0, 1.0, 1);
-    let w = uniform(&[W3_LEN], 0.5, 0.9, 2);
-    let b = uniform(&[W3_LEN], -0.1, 0.1, 3);
+    let inputs = w3_inputs();
     let seed = Tensor::ones([W3_LEN]);
     for (name, on) in [("off", false), ("on", true)] {
         let mut tape = Tape::new();
+        tape.set_detect_anomaly(on);
         group.bench_function(name, |bench| {
-            bench.iter(|| {
-                tape.clear();
-                tape.set_detect_anomaly(on);
-                let (x, w, b) = (
-                    tape.var(x.clone()),
-                    tape.var(w.clone()),
-                    tape.var(b.clone()),
-                );
-                w3_chain(x, w, b).backward_with(seed.clone())
-            })
+            bench.iter(|| w3_on_tape(&mut tape, &inputs).backward_with(seed.clone()))
         });
     }
     group.finish();

@@ -146,5 +146,24 @@ pub fn w3_chain<'t>(x: Var<'t, f32>, w: Var<'t, f32>, b: Var<'t, f32>) -> Var<'t
     (0..W3_OPS / 2).fold(x, |x, _| x * w + b)
 }
 
+/// W3's inputs `x`, `w` and `b`, seeded: `w` in `[0.5, 0.9)` and `b` small, so
+/// the chain stays bounded.
+pub fn w3_inputs() -> [Tensor<f32>; 3] {
+    [
+        uniform(&[W3_LEN], -1.0, 1.0, 1),
+        uniform(&[W3_LEN], 0.5, 0.9, 2),
+        uniform(&[W3_LEN], -0.1, 0.1, 3),
+    ]
+}
+
+/// Clears `tape`, puts W3's inputs on it as vars that want gradients, and
+/// records the chain.
+pub fn w3_on_tape<'t>(tape: &'t mut Tape<f32>, inputs: &[Tensor<f32>; 3]) -> Var<'t, f32> {
+    tape.clear();
+    let tape: &'t Tape<f32> = tape;
+    let [x, w, b] = inputs.clone().map(|t| tape.var(t));
+    w3_chain(x, w, b)
+}
+
 /// W4's product `[m, k] x [k, n]`.
 pub const W4_SHAPE: (usize, usize, usize) = (256, 512, 512);
