@@ -34,6 +34,7 @@
 //! # Ok::<(), tapegrad::TensorError>(())
 //! ```
 
+use rayon::prelude::*;
 use tapegrad::{Float, Operand, Tensor};
 
 use super::state::{named_slots, restore_slots, step_from, step_tensor};
@@ -221,20 +222,25 @@ impl<T: Float> Optimizer<T> for Adam<T> {
         );
         self.state.step += 1;
         let coefficients = Coefficients::new(self, self.state.step);
-        let arch = pulp::Arch::new();
+        let k = &coefficients;
         for (i, (p, g)) in params.iter_mut().zip(grads).enumerate() {
             let (w, m, v) = (
                 p.value_mut().make_mut(),
                 self.state.m[i].make_mut(),
                 self.state.v[i].make_mut(),
             );
-            arch.dispatch(FusedStep {
-                k: &coefficients,
-                w,
-                g: g.as_slice(),
-                m,
-                v,
-            });
+            let g = g.as_slice();
+            if w.len() < 2 * PARALLEL_CHUNK || rayon::current_num_threads() == 1 {
+                pulp::Arch::new().dispatch(FusedStep { k, w, g, m, v });
+                continue;
+            }
+            w.par_chunks_mut(PARALLEL_CHUNK)
+                .zip(g.par_chunks(PARALLEL_CHUNK))
+                .zip(m.par_chunks_mut(PARALLEL_CHUNK))
+                .zip(v.par_chunks_mut(PARALLEL_CHUNK))
+                .for_each(|(((w, g), m), v)| {
+                    pulp::Arch::new().dispatch(FusedStep { k, w, g, m, v })
+                });
         }
     }
 
@@ -262,6 +268,11 @@ impl<T: Float> Optimizer<T> for Adam<T> {
         Ok(())
     }
 }
+
+/// Parameters of at least two chunks of this many elements are updated in
+/// chunks spread over rayon's threads (the update is elementwise, so the
+/// bits do not depend on the split).
+const PARALLEL_CHUNK: usize = 1 << 15;
 
 /// The per-step constants of an Adam update, in `T`.
 struct Coefficients<T> {
@@ -319,29 +330,45 @@ impl<T: Float> pulp::WithSimd for FusedStep<'_, T> {
     }
 }
 
-/// One parameter's Adam step, in place, element by element, with the
-/// operations of [`Adam::update`] in the same order. The branches are
-/// hoisted out of the loops so that each loop vectorises, and the caller
-/// runs it under `pulp`'s runtime dispatch, so the loops are compiled for
-/// AVX2 or AVX-512 where the CPU has them (no fused multiply-adds are
-/// formed, so the bits do not depend on the CPU).
+/// One parameter's Adam step, in place, in one pass over the weights,
+/// gradient and moments, with the operations of [`Adam::update`] in the
+/// same order. The branches on the form and on weight decay are taken once,
+/// outside the loop, so that the loop vectorises; the caller runs it under
+/// `pulp`'s runtime dispatch, so it is compiled for AVX2 or AVX-512 where
+/// the CPU has them (no fused multiply-adds are formed, so the bits do not
+/// depend on the CPU).
 #[inline(always)]
 fn fused_step<T: Float>(k: &Coefficients<T>, w: &mut [T], g: &[T], m: &mut [T], v: &mut [T]) {
-    for ((&g, m), v) in g.iter().zip(m.iter_mut()).zip(v.iter_mut()) {
+    let keras = |m: T, v: T| m / (v.sqrt() + k.epsilon) * k.step_scale;
+    let pytorch = |m: T, v: T| m * k.inverse_c1 / ((v * k.inverse_c2).sqrt() + k.epsilon);
+    match (k.form, k.weight_decay) {
+        (EpsilonForm::Keras, None) => each_element(k, w, g, m, v, |w| w, keras),
+        (EpsilonForm::PyTorch, None) => each_element(k, w, g, m, v, |w| w, pytorch),
+        (EpsilonForm::Keras, Some(d)) => each_element(k, w, g, m, v, |w| w - w * k.lr * d, keras),
+        (EpsilonForm::PyTorch, Some(d)) => {
+            each_element(k, w, g, m, v, |w| w - w * k.lr * d, pytorch)
+        }
+    }
+}
+
+/// The loop of [`fused_step`]: moments first, then `decay` on the weight,
+/// then the step along `direction(m, v)` scaled by the learning rate.
+#[inline(always)]
+fn each_element<T: Float>(
+    k: &Coefficients<T>,
+    w: &mut [T],
+    g: &[T],
+    m: &mut [T],
+    v: &mut [T],
+    decay: impl Fn(T) -> T,
+    direction: impl Fn(T, T) -> T,
+) {
+    let elements = w.iter_mut().zip(g).zip(m.iter_mut()).zip(v.iter_mut());
+    for (((w, &g), m), v) in elements {
         *m = *m * k.beta1 + g * k.one_minus_beta1;
         *v = *v * k.beta2 + g * g * k.one_minus_beta2;
-    }
-    if let Some(decay) = k.weight_decay {
-        w.iter_mut().for_each(|w| *w -= *w * k.lr * decay);
-    }
-    let moments = w.iter_mut().zip(m.iter()).zip(v.iter());
-    match k.form {
-        EpsilonForm::Keras => moments.for_each(|((w, &m), &v)| {
-            *w -= m / (v.sqrt() + k.epsilon) * k.step_scale * k.lr;
-        }),
-        EpsilonForm::PyTorch => moments.for_each(|((w, &m), &v)| {
-            *w -= m * k.inverse_c1 / ((v * k.inverse_c2).sqrt() + k.epsilon) * k.lr;
-        }),
+        *w = decay(*w);
+        *w -= direction(*m, *v) * k.lr;
     }
 }
 
@@ -373,5 +400,45 @@ mod tests {
                 assert_eq!(bits(param.value()), bits(&w), "{:?} step {step}", adam.form);
             }
         }
+    }
+
+    /// A parameter large enough to be split over threads gets the same bits
+    /// as on one thread and as the generic update.
+    #[test]
+    fn chunked_step_on_two_threads_matches_one_thread_bitwise() {
+        let n = 2 * PARALLEL_CHUNK + 3;
+        let w0 = Tensor::from_fn([n], |i| (i as f32 * 0.37).sin());
+        let g = Tensor::from_fn([n], |i| (i as f32 * 0.11).cos());
+        let run = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .expect("a thread pool");
+            let mut param = Param::new("w", w0.clone());
+            let mut adam = Adam::<f32>::new(0.01);
+            pool.install(|| {
+                for _ in 0..3 {
+                    adam.step(&mut [&mut param], std::slice::from_ref(&g));
+                }
+            });
+            param.value().clone()
+        };
+        let (one, two) = (run(1), run(2));
+        let mut state = AdamState::default();
+        let mut w = w0.clone();
+        for _ in 0..3 {
+            w = Adam::<f32>::new(0.01)
+                .update(
+                    &mut state,
+                    &[w],
+                    std::slice::from_ref(&g),
+                    &Tensor::scalar(0.01),
+                )
+                .remove(0);
+        }
+        let bits = |t: &Tensor<f32>| t.as_slice().iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&one), bits(&two));
+        assert_eq!(bits(&one), bits(&w));
+        assert_ne!(bits(&one), bits(&w0));
     }
 }
