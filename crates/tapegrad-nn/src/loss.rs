@@ -74,7 +74,7 @@ pub fn sparse_categorical_crossentropy<'t, T: Float>(
         shape.as_slice(),
         labels.len()
     );
-    let index = Tensor::from_vec(labels.to_vec(), [labels.len(), 1]).expect("one index per label");
+    let index = Tensor::from_slice(labels, [labels.len(), 1]).expect("one index per label");
     let picked = log_probabilities(pred, from_logits).gather(1, &index);
     reduction.apply(-picked.reshape([labels.len()]))
 }

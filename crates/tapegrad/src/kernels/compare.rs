@@ -3,6 +3,7 @@
 use super::elementwise::zip_map;
 use super::for_each_row;
 use crate::shape::{broadcast_or_panic, broadcast_strides, numel};
+use crate::tensor::pool;
 use crate::{Float, Tensor};
 
 /// Declares broadcasting comparison methods returning `Tensor<bool>`.
@@ -87,7 +88,7 @@ impl<T: Float> Tensor<T> {
         let inner = shape.last().copied().unwrap_or(1);
         let inner_strides = strides.clone().map(|s| s.last().copied().unwrap_or(0));
         let (m, a, b) = (mask.as_slice(), on_true.as_slice(), on_false.as_slice());
-        let mut out = Vec::with_capacity(numel(&shape));
+        let mut out = pool::take(numel(&shape));
         for_each_row(
             &shape,
             [&strides[0], &strides[1], &strides[2]],

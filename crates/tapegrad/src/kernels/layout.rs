@@ -76,7 +76,7 @@ impl<T: Float> Tensor<T> {
         let inner = shape.last().copied().unwrap_or(1);
         let step = from.last().copied().unwrap_or(0);
         let data = self.as_slice();
-        let mut out = Vec::with_capacity(self.numel());
+        let mut out = pool::take(self.numel());
         for_each_row(&shape, [&from], |[o]| {
             out.extend((0..inner).map(|i| data[o + i * step]));
         });
@@ -111,7 +111,7 @@ impl<T: Float> Tensor<T> {
             self.shape()
         );
         let data = self.as_slice();
-        let mut out = Vec::with_capacity(v.outer * len * v.inner);
+        let mut out = pool::take(v.outer * len * v.inner);
         for o in 0..v.outer {
             let begin = (o * v.len + start) * v.inner;
             out.extend_from_slice(&data[begin..begin + len * v.inner]);
@@ -131,7 +131,7 @@ impl<T: Float> Tensor<T> {
         check_axis("pad", axis, self.shape());
         let v = AxisView::new(self.shape(), axis);
         let len = v.len + before + after;
-        let mut out = vec![T::zero(); v.outer * len * v.inner];
+        let mut out = pool::filled(v.outer * len * v.inner, T::zero());
         let data = self.as_slice();
         for o in 0..v.outer {
             let src = &data[o * v.len * v.inner..(o + 1) * v.len * v.inner];
@@ -164,7 +164,7 @@ impl<T: Float> Tensor<T> {
         }
         let total: usize = tensors.iter().map(|t| t.shape()[axis]).sum();
         let v = AxisView::new(first.shape(), axis);
-        let mut out = Vec::with_capacity(v.outer * total * v.inner);
+        let mut out = pool::take(v.outer * total * v.inner);
         for o in 0..v.outer {
             for t in tensors {
                 let chunk = t.shape()[axis] * v.inner;
@@ -256,7 +256,7 @@ impl<T: Float> Tensor<T> {
         );
         check_indices("index_add", indices, len, axis);
         let data = self.as_slice();
-        let mut out = vec![T::zero(); v.outer * len * v.inner];
+        let mut out = pool::filled(v.outer * len * v.inner, T::zero());
         for o in 0..v.outer {
             for (j, &i) in indices.iter().enumerate() {
                 let src = &data[(o * v.len + j) * v.inner..][..v.inner];
@@ -284,7 +284,7 @@ impl<T: Float> Tensor<T> {
         let picked = index.shape()[axis];
         check_indices("gather", index.as_slice(), v.len, axis);
         let (data, idx) = (self.as_slice(), index.as_slice());
-        let mut out = Vec::with_capacity(index.numel());
+        let mut out = pool::take(index.numel());
         for o in 0..v.outer {
             for j in 0..picked {
                 for k in 0..v.inner {
@@ -318,7 +318,7 @@ impl<T: Float> Tensor<T> {
         check_indices("scatter_add", index.as_slice(), len, axis);
         let v = AxisView::new(self.shape(), axis);
         let (data, idx) = (self.as_slice(), index.as_slice());
-        let mut out = vec![T::zero(); v.outer * len * v.inner];
+        let mut out = pool::filled(v.outer * len * v.inner, T::zero());
         for o in 0..v.outer {
             for j in 0..v.len {
                 for k in 0..v.inner {
@@ -339,7 +339,7 @@ impl<T: Float> Tensor<T> {
     /// ```
     pub fn one_hot(labels: &[usize], classes: usize) -> Tensor<T> {
         check_indices("one_hot", labels, classes, 1);
-        let mut out = vec![T::zero(); labels.len() * classes];
+        let mut out = pool::filled(labels.len() * classes, T::zero());
         for (row, &label) in labels.iter().enumerate() {
             out[row * classes + label] = T::one();
         }

@@ -93,9 +93,11 @@ impl<T: Float> Tensor<T> {
         let (m, k, n) = (a.rows, a.cols, b.cols);
         let mut shape: Shape = batch.clone();
         shape.extend_from_slice(&[m, n]);
-        let mut out = pool::take(numel(&shape));
-        out.resize(numel(&shape), T::zero());
+        // gemm writes every element without reading the old values (it is
+        // told not to read them), so a recycled buffer needs no zeroing.
+        let mut out = pool::take_to_overwrite(numel(&shape));
         if k == 0 || out.is_empty() {
+            out.fill(T::zero());
             return Tensor::from_parts(out, shape);
         }
         let a_batch = broadcast_strides(a.batch, &batch);
@@ -217,7 +219,32 @@ mod tests {
 
     #[test]
     fn empty_inner_dimension_gives_zeros() {
+        Tensor::<f32>::full([2, 3], f32::NAN); // a recycled buffer full of NaN
         let out = Tensor::<f32>::zeros([2, 0]).matmul(&Tensor::zeros([0, 3]));
         assert_eq!(out.to_vec(), vec![0.0; 6]);
+    }
+
+    /// The output buffer comes from the pool with old contents; each of
+    /// gemm's paths (vector-matrix, matrix-vector, small, blocked,
+    /// transposed) must overwrite it without reading it.
+    #[test]
+    fn old_contents_of_a_recycled_output_buffer_are_ignored() {
+        for (m, k, n) in [(1, 9, 7), (7, 9, 1), (3, 4, 5), (16, 16, 16), (70, 300, 45)] {
+            let a = Tensor::<f64>::from_fn([m, k], |i| (i as f64 * 0.37).sin());
+            let b = Tensor::<f64>::from_fn([k, n], |i| (i as f64 * 0.11).cos());
+            let expected = naive(&a, &b);
+            let (at, bt) = (a.transpose(0, 1), b.transpose(0, 1));
+            for transposed in [false, true] {
+                drop(Tensor::<f64>::full([m, n], f64::NAN));
+                let got = if transposed {
+                    at.matmul_transposed(&bt, true, true)
+                } else {
+                    a.matmul(&b)
+                };
+                for (x, y) in got.as_slice().iter().zip(expected.as_slice()) {
+                    assert!((x - y).abs() < 1e-12, "{m}x{k}x{n}: {x} vs {y}");
+                }
+            }
+        }
     }
 }

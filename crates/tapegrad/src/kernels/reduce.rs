@@ -152,7 +152,7 @@ impl<T: Float> Tensor<T> {
         let inner = shape.last().copied().unwrap_or(1);
         let inner_stride = from.last().copied().unwrap_or(0);
         let data = self.as_slice();
-        let mut out = Vec::with_capacity(numel(&shape));
+        let mut out = pool::take(numel(&shape));
         for_each_row(&shape, [&from], |[o]| {
             if inner_stride == 1 {
                 out.extend_from_slice(&data[o..o + inner]);

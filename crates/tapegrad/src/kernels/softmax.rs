@@ -1,6 +1,7 @@
 //! Numerically stable softmax, log-softmax and log-sum-exp along an axis.
 
-use crate::shape::check_axis;
+use crate::shape::{check_axis, shape_of};
+use crate::tensor::pool;
 use crate::{Float, Tensor};
 
 impl<T: Float> Tensor<T> {
@@ -64,7 +65,8 @@ impl<T: Float> Tensor<T> {
 
     fn log_softmax_last_axis(&self) -> Tensor<T> {
         let n = self.shape().last().copied().unwrap_or(1);
-        let mut out = self.to_vec();
+        let mut out = pool::take(self.numel());
+        out.extend_from_slice(self.as_slice());
         if n > 0 {
             for row in out.chunks_exact_mut(n) {
                 let max = finite_or_zero(row.iter().copied().fold(T::neg_infinity(), T::max));
@@ -73,7 +75,7 @@ impl<T: Float> Tensor<T> {
                 row.iter_mut().for_each(|v| *v -= lse);
             }
         }
-        Tensor::from_vec(out, self.shape()).expect("same shape as the input")
+        Tensor::from_parts(out, shape_of(self.shape()))
     }
 }
 

@@ -12,6 +12,7 @@ mod random;
 
 pub use error::TensorError;
 
+use std::mem::ManuallyDrop;
 use std::sync::Arc;
 
 use crate::shape::{checked_numel, numel, shape_of, strides, Shape};
@@ -33,14 +34,24 @@ use crate::Float;
 /// ```
 #[derive(Clone, PartialEq)]
 pub struct Tensor<T: 'static> {
-    data: Arc<Storage<T>>,
+    /// Dropped by hand, in `Drop`, so that it can go back to the [`pool`].
+    data: ManuallyDrop<Arc<Storage<T>>>,
     shape: Shape,
 }
 
-/// A tensor's elements. When the last tensor sharing it is dropped, a large
-/// `f32`/`f64` buffer goes back to the thread's [`pool`] for reuse.
+/// A tensor's elements. When the last tensor sharing them is dropped, the
+/// buffer and its shared allocation go back to the thread's [`pool`].
 #[derive(PartialEq)]
 struct Storage<T: 'static>(Vec<T>);
+
+impl<T: 'static> Drop for Tensor<T> {
+    fn drop(&mut self) {
+        // SAFETY: `self.data` is taken exactly once, here, as the tensor is
+        // dropped; nothing reads it afterwards.
+        let data = unsafe { ManuallyDrop::take(&mut self.data) };
+        pool::recycle(data);
+    }
+}
 
 impl<T: Clone + 'static> Clone for Storage<T> {
     fn clone(&self) -> Self {
@@ -78,10 +89,7 @@ impl<T: 'static> Tensor<T> {
                 shape: shape.to_vec(),
             });
         }
-        Ok(Tensor {
-            data: Arc::new(Storage(data)),
-            shape,
-        })
+        Ok(Tensor::from_parts(data, shape))
     }
 
     /// Like [`from_vec`](Self::from_vec) for data whose length is known to match;
@@ -89,9 +97,28 @@ impl<T: 'static> Tensor<T> {
     pub(crate) fn from_parts(data: Vec<T>, shape: Shape) -> Self {
         debug_assert_eq!(data.len(), numel(&shape));
         Tensor {
-            data: Arc::new(Storage(data)),
+            data: ManuallyDrop::new(pool::share(data)),
             shape,
         }
+    }
+
+    /// A tensor of `shape` holding a copy of `data` in row-major order; the
+    /// same checks as [`from_vec`](Self::from_vec).
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// let labels = [2usize, 0, 1];
+    /// let index = Tensor::from_slice(&labels, [3, 1])?;
+    /// assert_eq!(index.as_slice(), &labels);
+    /// # Ok::<(), tapegrad::TensorError>(())
+    /// ```
+    pub fn from_slice(data: &[T], shape: impl AsRef<[usize]>) -> Result<Self, TensorError>
+    where
+        T: Clone,
+    {
+        let mut copy = pool::take(data.len());
+        copy.extend_from_slice(data);
+        Tensor::from_vec(copy, shape)
     }
 
     /// The dimensions, outermost first.
@@ -149,14 +176,14 @@ impl<T: 'static> Tensor<T> {
     pub(crate) fn with_shape(&self, shape: Shape) -> Self {
         debug_assert_eq!(numel(&shape), self.data.0.len());
         Tensor {
-            data: Arc::clone(&self.data),
+            data: ManuallyDrop::new(Arc::clone(&self.data)),
             shape,
         }
     }
 
     /// The storage if this tensor holds the only reference to it.
     pub(crate) fn unique_data_mut(&mut self) -> Option<&mut Vec<T>> {
-        Arc::get_mut(&mut self.data).map(|s| &mut s.0)
+        Arc::get_mut(&mut *self.data).map(|s| &mut s.0)
     }
 
     /// The row-major offset of a multi-index, panicking if it is out of bounds.
@@ -183,7 +210,7 @@ impl<T: Clone + 'static> Tensor<T> {
     /// ```
     pub fn full(shape: impl AsRef<[usize]>, value: T) -> Self {
         let shape = shape_of(shape);
-        Self::from_parts(vec![value; numel(&shape)], shape)
+        Self::from_parts(pool::filled(numel(&shape), value), shape)
     }
 
     /// A 0-dimensional tensor holding one value.
@@ -193,7 +220,7 @@ impl<T: Clone + 'static> Tensor<T> {
     /// assert_eq!(Tensor::scalar(2.5f32).item(), 2.5);
     /// ```
     pub fn scalar(value: T) -> Self {
-        Self::from_parts(vec![value], Shape::new())
+        Self::from_parts(pool::filled(1, value), Shape::new())
     }
 
     /// The element at a multi-index; panics if the index is out of bounds.
@@ -230,7 +257,9 @@ impl<T: Clone + 'static> Tensor<T> {
     /// assert_eq!(Tensor::<f32>::zeros([2]).to_vec(), vec![0.0, 0.0]);
     /// ```
     pub fn to_vec(&self) -> Vec<T> {
-        self.data.0.clone()
+        let mut out = pool::take(self.numel());
+        out.extend_from_slice(&self.data.0);
+        out
     }
 
     /// A mutable view of the elements, copying the storage first if it is shared.
@@ -243,7 +272,7 @@ impl<T: Clone + 'static> Tensor<T> {
     /// assert_eq!((a.to_vec(), b.to_vec()), (vec![0.0, 0.0], vec![1.0, 0.0]));
     /// ```
     pub fn make_mut(&mut self) -> &mut [T] {
-        Arc::make_mut(&mut self.data).0.as_mut_slice()
+        Arc::make_mut(&mut *self.data).0.as_mut_slice()
     }
 }
 
@@ -275,7 +304,7 @@ impl<T: Float> Tensor<T> {
     /// assert_eq!(Tensor::<f32>::arange(3).to_vec(), vec![0.0, 1.0, 2.0]);
     /// ```
     pub fn arange(n: usize) -> Self {
-        Self::from_parts((0..n).map(|i| T::cast(i as f64)).collect(), shape_of([n]))
+        Self::from_fn([n], |i| T::cast(i as f64))
     }
 
     /// A tensor of `shape` whose element at each row-major position `i` is `f(i)`.
@@ -287,7 +316,9 @@ impl<T: Float> Tensor<T> {
     /// ```
     pub fn from_fn(shape: impl AsRef<[usize]>, f: impl FnMut(usize) -> T) -> Self {
         let shape = shape_of(shape);
-        Self::from_parts((0..numel(&shape)).map(f).collect(), shape)
+        let mut data = pool::take(numel(&shape));
+        data.extend((0..numel(&shape)).map(f));
+        Self::from_parts(data, shape)
     }
 
     /// The sum of all elements, as a plain number.
@@ -308,10 +339,9 @@ impl<T: Float> Tensor<T> {
     /// assert_eq!(t.to_vec(), vec![1.0f32, 1.0]);
     /// ```
     pub fn cast<U: Float>(&self) -> Tensor<U> {
-        Tensor::from_parts(
-            self.data.0.iter().map(|x| U::cast(x.as_f64())).collect(),
-            self.shape.clone(),
-        )
+        let mut data = pool::take(self.numel());
+        data.extend(self.data.0.iter().map(|x| U::cast(x.as_f64())));
+        Tensor::from_parts(data, self.shape.clone())
     }
 
     /// Whether every element is finite (neither NaN nor infinite).
@@ -335,14 +365,14 @@ impl Tensor<bool> {
     /// # Ok::<(), tapegrad::TensorError>(())
     /// ```
     pub fn to_float<T: Float>(&self) -> Tensor<T> {
-        Tensor::from_parts(
+        let mut data = pool::take(self.numel());
+        data.extend(
             self.data
                 .0
                 .iter()
-                .map(|&b| if b { T::one() } else { T::zero() })
-                .collect(),
-            self.shape.clone(),
-        )
+                .map(|&b| if b { T::one() } else { T::zero() }),
+        );
+        Tensor::from_parts(data, self.shape.clone())
     }
 }
 
