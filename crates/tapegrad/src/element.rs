@@ -47,6 +47,28 @@ pub trait Float:
 
     /// Widens the value to `f64` (exact for both types).
     fn as_f64(self) -> f64;
+
+    /// `e^self` as tensor kernels compute it. For `f32`, branch-free
+    /// arithmetic that the compiler vectorises, within 2 ulp of the
+    /// correctly rounded value; for `f64`, the standard library's `exp`
+    /// (gradient checks run in `f64`, where accuracy comes first).
+    ///
+    /// ```
+    /// use tapegrad::Float;
+    /// assert_eq!(0.0f32.kernel_exp(), 1.0);
+    /// assert!((1.0f32.kernel_exp() - std::f32::consts::E).abs() <= f32::EPSILON * 3.0);
+    /// ```
+    fn kernel_exp(self) -> Self;
+
+    /// `tanh(self)` as tensor kernels compute it: vectorisable for `f32`
+    /// (within 3 ulp), the standard library's for `f64`.
+    ///
+    /// ```
+    /// use tapegrad::Float;
+    /// assert_eq!(0.0f32.kernel_tanh(), 0.0);
+    /// assert_eq!(30.0f64.kernel_tanh(), 1.0);
+    /// ```
+    fn kernel_tanh(self) -> Self;
 }
 
 impl Float for f32 {
@@ -59,6 +81,16 @@ impl Float for f32 {
     fn as_f64(self) -> f64 {
         f64::from(self)
     }
+
+    #[inline(always)]
+    fn kernel_exp(self) -> Self {
+        crate::kernels::transcendental::exp_f32(self)
+    }
+
+    #[inline(always)]
+    fn kernel_tanh(self) -> Self {
+        crate::kernels::transcendental::tanh_f32(self)
+    }
 }
 
 impl Float for f64 {
@@ -70,5 +102,15 @@ impl Float for f64 {
 
     fn as_f64(self) -> f64 {
         self
+    }
+
+    #[inline(always)]
+    fn kernel_exp(self) -> Self {
+        self.exp()
+    }
+
+    #[inline(always)]
+    fn kernel_tanh(self) -> Self {
+        self.tanh()
     }
 }

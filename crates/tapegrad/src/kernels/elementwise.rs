@@ -51,6 +51,35 @@ pub(crate) fn zip_map<T: Copy + 'static, U: 'static>(
     Tensor::from_parts(out, shape)
 }
 
+/// Slices at least this long are mapped under runtime dispatch.
+const DISPATCH_MIN_LEN: usize = 64;
+
+/// `dst[i] = f(src[i])`. Long slices run under `pulp`'s runtime dispatch,
+/// so that the loop (with `f` inlined) is compiled for AVX2 or AVX-512 where
+/// the CPU has them; the results are the same either way.
+fn map_into<T: Float>(dst: &mut [T], src: &[T], f: &impl Fn(T) -> T) {
+    struct Map<'a, T, F> {
+        dst: &'a mut [T],
+        src: &'a [T],
+        f: &'a F,
+    }
+    impl<T: Float, F: Fn(T) -> T> pulp::WithSimd for Map<'_, T, F> {
+        type Output = ();
+        #[inline(always)]
+        fn with_simd<S: pulp::Simd>(self, _: S) {
+            for (d, &s) in self.dst.iter_mut().zip(self.src) {
+                *d = (self.f)(s);
+            }
+        }
+    }
+    let map = Map { dst, src, f };
+    if src.len() >= DISPATCH_MIN_LEN {
+        pulp::Arch::new().dispatch(map);
+    } else {
+        pulp::WithSimd::with_simd(map, pulp::Scalar);
+    }
+}
+
 impl<T: Float> Tensor<T> {
     /// Applies `f` to every element.
     ///
@@ -59,8 +88,8 @@ impl<T: Float> Tensor<T> {
     /// assert_eq!(Tensor::<f32>::arange(3).map(|x| x * x).to_vec(), vec![0.0, 1.0, 4.0]);
     /// ```
     pub fn map(&self, f: impl Fn(T) -> T) -> Tensor<T> {
-        let mut data = pool::take(self.numel());
-        data.extend(self.as_slice().iter().map(|&x| f(x)));
+        let mut data = pool::take_to_overwrite(self.numel());
+        map_into(&mut data, self.as_slice(), &f);
         Tensor::from_parts(data, self.shape().into())
     }
 
@@ -184,7 +213,7 @@ impl<T: Float> Tensor<T> {
     /// ```
     pub fn gelu(&self) -> Tensor<T> {
         let (scale, cubic, half) = (T::cast(GELU_SCALE), T::cast(GELU_CUBIC), T::cast(0.5));
-        self.map(|x| half * x * (T::one() + (scale * (x + cubic * x * x * x)).tanh()))
+        self.map(|x| half * x * (T::one() + (scale * (x + cubic * x * x * x)).kernel_tanh()))
     }
 
     /// `ln(1 + e^x)`, computed without overflow for large `|x|`.
@@ -194,7 +223,7 @@ impl<T: Float> Tensor<T> {
     /// assert_eq!(Tensor::full([1], 1000.0f64).softplus().item(), 1000.0);
     /// ```
     pub fn softplus(&self) -> Tensor<T> {
-        self.map(|x| x.max(T::zero()) + (-x.abs()).exp().ln_1p())
+        self.map(|x| x.max(T::zero()) + (-x.abs()).kernel_exp().ln_1p())
     }
 }
 
@@ -219,7 +248,7 @@ unary_methods! {
     /// use tapegrad::Tensor;
     /// assert_eq!(Tensor::<f64>::zeros([1]).exp().item(), 1.0);
     /// ```
-    exp => T::exp;
+    exp => T::kernel_exp;
     /// Elementwise natural logarithm.
     ///
     /// ```
@@ -275,14 +304,14 @@ unary_methods! {
     /// use tapegrad::Tensor;
     /// assert_eq!(Tensor::<f64>::zeros([1]).tanh().item(), 0.0);
     /// ```
-    tanh => T::tanh;
+    tanh => T::kernel_tanh;
     /// Elementwise logistic sigmoid `1 / (1 + e^-x)`.
     ///
     /// ```
     /// use tapegrad::Tensor;
     /// assert_eq!(Tensor::<f64>::zeros([1]).sigmoid().item(), 0.5);
     /// ```
-    sigmoid => |x| T::one() / (T::one() + (-x).exp());
+    sigmoid => |x| T::one() / (T::one() + (-x).kernel_exp());
     /// Elementwise `max(x, 0)`.
     ///
     /// ```
@@ -444,6 +473,24 @@ mod tests {
         let b = a * Tensor::full([3], 2.0);
         assert_eq!(b.as_slice().as_ptr(), ptr);
         assert_eq!(b.to_vec(), vec![2.0; 3]);
+    }
+
+    /// The dispatched (vectorised) loop and the scalar function give the
+    /// same bits, for slices long enough to dispatch and for short ones.
+    #[test]
+    fn f32_exp_and_tanh_tensors_match_the_scalar_kernels_bitwise() {
+        for len in [7, 1000] {
+            let t = Tensor::<f32>::from_fn([len], |i| (i as f32 - 500.0) * 0.2);
+            let pairs = [
+                (t.exp(), f32::kernel_exp as fn(f32) -> f32),
+                (t.tanh(), f32::kernel_tanh),
+            ];
+            for (got, scalar) in pairs {
+                for (&y, &x) in got.as_slice().iter().zip(t.as_slice()) {
+                    assert_eq!(y.to_bits(), scalar(x).to_bits(), "x = {x}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod layout;
 mod matmul;
 mod reduce;
 mod softmax;
+pub(crate) mod transcendental;
 
 pub(crate) use broadcast::for_each_row;
 pub(crate) use elementwise::{GELU_CUBIC, GELU_SCALE};

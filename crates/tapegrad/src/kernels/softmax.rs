@@ -60,7 +60,7 @@ impl<T: Float> Tensor<T> {
     /// assert!((p.sum_all() - 1.0).abs() < 1e-12);
     /// ```
     pub fn softmax(&self, axis: usize) -> Tensor<T> {
-        self.log_softmax(axis).map_owned(T::exp)
+        self.log_softmax(axis).map_owned(T::kernel_exp)
     }
 
     fn log_softmax_last_axis(&self) -> Tensor<T> {
@@ -70,7 +70,7 @@ impl<T: Float> Tensor<T> {
         if n > 0 {
             for row in out.chunks_exact_mut(n) {
                 let max = finite_or_zero(row.iter().copied().fold(T::neg_infinity(), T::max));
-                let sum: T = row.iter().map(|&v| (v - max).exp()).sum();
+                let sum: T = row.iter().map(|&v| (v - max).kernel_exp()).sum();
                 let lse = sum.ln() + max;
                 row.iter_mut().for_each(|v| *v -= lse);
             }
