@@ -206,7 +206,8 @@ impl<T: Float> Adam<T> {
 
 impl<T: Float> Optimizer<T> for Adam<T> {
     /// The ordinary step: the same arithmetic as [`Adam::update`], in the
-    /// same order (so the same bits), fused into one pass per parameter that
+    /// same order (so the same bits, except that moments that would become
+    /// subnormal are set to zero), fused into one pass per parameter that
     /// updates the weights and moments in place.
     fn step(&mut self, params: &mut [&mut Param<T>], grads: &[Tensor<T>]) {
         check_step("Adam", params, grads);
@@ -332,7 +333,8 @@ impl<T: Float> pulp::WithSimd for FusedStep<'_, T> {
 
 /// One parameter's Adam step, in place, in one pass over the weights,
 /// gradient and moments, with the operations of [`Adam::update`] in the
-/// same order. The branches on the form and on weight decay are taken once,
+/// same order, except that moments are flushed to zero instead of becoming
+/// subnormal ([`flush_subnormal`]). The branches on the form and on weight decay are taken once,
 /// outside the loop, so that the loop vectorises; the caller runs it under
 /// `pulp`'s runtime dispatch, so it is compiled for AVX2 or AVX-512 where
 /// the CPU has them (no fused multiply-adds are formed, so the bits do not
@@ -351,8 +353,27 @@ fn fused_step<T: Float>(k: &Coefficients<T>, w: &mut [T], g: &[T], m: &mut [T], 
     }
 }
 
-/// The loop of [`fused_step`]: moments first, then `decay` on the weight,
-/// then the step along `direction(m, v)` scaled by the learning rate.
+/// `x`, or zero if it is subnormal.
+///
+/// A moment whose gradient has become zero or tiny decays geometrically and
+/// would spend many steps in the subnormal range, where each arithmetic
+/// operation on it costs many times more (the seed model's training step,
+/// repeated on one batch, ran 25% slower for it). The update does not
+/// notice: a moment below `T::min_positive_value()` moves a weight by less
+/// than a thousandth of an ulp of any weight above 1e-30, and `sqrt(v)` of
+/// such a `v` vanishes against epsilon.
+#[inline(always)]
+fn flush_subnormal<T: Float>(x: T) -> T {
+    if x.abs() < T::min_positive_value() {
+        T::zero()
+    } else {
+        x
+    }
+}
+
+/// The loop of [`fused_step`]: moments first (flushed to zero when they
+/// would be subnormal), then `decay` on the weight, then the step along
+/// `direction(m, v)` scaled by the learning rate.
 #[inline(always)]
 fn each_element<T: Float>(
     k: &Coefficients<T>,
@@ -365,8 +386,8 @@ fn each_element<T: Float>(
 ) {
     let elements = w.iter_mut().zip(g).zip(m.iter_mut()).zip(v.iter_mut());
     for (((w, &g), m), v) in elements {
-        *m = *m * k.beta1 + g * k.one_minus_beta1;
-        *v = *v * k.beta2 + g * g * k.one_minus_beta2;
+        *m = flush_subnormal(*m * k.beta1 + g * k.one_minus_beta1);
+        *v = flush_subnormal(*v * k.beta2 + g * g * k.one_minus_beta2);
         *w = decay(*w);
         *w -= direction(*m, *v) * k.lr;
     }
@@ -440,5 +461,44 @@ mod tests {
         assert_eq!(bits(&one), bits(&two));
         assert_eq!(bits(&one), bits(&w));
         assert_ne!(bits(&one), bits(&w0));
+    }
+
+    /// With a gradient of zero, the moments decay through the subnormal
+    /// range in the generic rule; the fused step sets them to zero instead,
+    /// and the weights keep the same bits.
+    #[test]
+    fn fused_step_flushes_subnormal_moments_and_keeps_the_weights() {
+        let adam = Adam::<f32>::new(0.01);
+        let w0 = Tensor::from_vec(vec![0.5f32, -1.5], [2]).unwrap();
+        let mut param = Param::new("w", w0.clone());
+        let mut fused = adam.clone();
+        let mut state = AdamState::default();
+        let mut w = w0;
+        let mut saw_subnormal = false;
+        for step in 0..1200 {
+            let g = if step == 0 {
+                Tensor::from_vec(vec![1e-3f32, -2e-3], [2]).unwrap()
+            } else {
+                Tensor::zeros([2])
+            };
+            fused.step(&mut [&mut param], std::slice::from_ref(&g));
+            w = adam
+                .update(&mut state, &[w], &[g], &Tensor::scalar(0.01))
+                .remove(0);
+            let generic_m = state.m[0].as_slice();
+            saw_subnormal |= generic_m.iter().any(|x| x.is_subnormal());
+            for (&fused_m, &generic_m) in fused.state.m[0].as_slice().iter().zip(generic_m) {
+                assert!(!fused_m.is_subnormal(), "step {step}: {fused_m:e}");
+                if generic_m.is_normal() {
+                    assert_eq!(fused_m, generic_m, "step {step}");
+                }
+            }
+            assert_eq!(param.value().as_slice(), w.as_slice(), "step {step}");
+        }
+        assert!(
+            saw_subnormal,
+            "the generic rule's m should pass through subnormals"
+        );
+        assert_eq!(fused.state.m[0].as_slice(), &[0.0, 0.0]);
     }
 }
