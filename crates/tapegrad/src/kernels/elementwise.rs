@@ -54,30 +54,60 @@ pub(crate) fn zip_map<T: Copy + 'static, U: 'static>(
 /// Slices at least this long are mapped under runtime dispatch.
 const DISPATCH_MIN_LEN: usize = 64;
 
-/// `dst[i] = f(src[i])`. Long slices run under `pulp`'s runtime dispatch,
-/// so that the loop (with `f` inlined) is compiled for AVX2 or AVX-512 where
-/// the CPU has them; the results are the same either way.
-fn map_into<T: Float>(dst: &mut [T], src: &[T], f: &impl Fn(T) -> T) {
-    struct Map<'a, T, F> {
-        dst: &'a mut [T],
-        src: &'a [T],
-        f: &'a F,
-    }
-    impl<T: Float, F: Fn(T) -> T> pulp::WithSimd for Map<'_, T, F> {
-        type Output = ();
-        #[inline(always)]
-        fn with_simd<S: pulp::Simd>(self, _: S) {
-            for (d, &s) in self.dst.iter_mut().zip(self.src) {
-                *d = (self.f)(s);
+/// `dst[i] = f(src[i])`, or `dst[i] = f(dst[i])` without a source. Long
+/// slices run under `pulp`'s runtime dispatch, so that the loop (with `f`
+/// inlined) is compiled for AVX2 or AVX-512 where the CPU has them; the
+/// results are the same either way.
+struct Map<'a, T, F> {
+    dst: &'a mut [T],
+    src: Option<&'a [T]>,
+    f: &'a F,
+}
+
+impl<T: Float, F: Fn(T) -> T> pulp::WithSimd for Map<'_, T, F> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _: S) {
+        match self.src {
+            Some(src) => {
+                for (d, &s) in self.dst.iter_mut().zip(src) {
+                    *d = (self.f)(s);
+                }
             }
+            None => self.dst.iter_mut().for_each(|d| *d = (self.f)(*d)),
         }
     }
-    let map = Map { dst, src, f };
-    if src.len() >= DISPATCH_MIN_LEN {
-        pulp::Arch::new().dispatch(map);
-    } else {
-        pulp::WithSimd::with_simd(map, pulp::Scalar);
+}
+
+impl<T: Float, F: Fn(T) -> T> Map<'_, T, F> {
+    fn run(self) {
+        if self.dst.len() >= DISPATCH_MIN_LEN {
+            pulp::Arch::new().dispatch(self);
+        } else {
+            pulp::WithSimd::with_simd(self, pulp::Scalar);
+        }
     }
+}
+
+/// `dst[i] = f(src[i])`, vectorised where the CPU allows.
+pub(crate) fn map_into<T: Float>(dst: &mut [T], src: &[T], f: &impl Fn(T) -> T) {
+    Map {
+        dst,
+        src: Some(src),
+        f,
+    }
+    .run();
+}
+
+/// `data[i] = f(data[i])`, vectorised where the CPU allows.
+pub(crate) fn map_in_place<T: Float>(data: &mut [T], f: &impl Fn(T) -> T) {
+    Map {
+        dst: data,
+        src: None,
+        f,
+    }
+    .run();
 }
 
 impl<T: Float> Tensor<T> {
@@ -98,7 +128,7 @@ impl<T: Float> Tensor<T> {
     pub(crate) fn map_owned(mut self, f: impl Fn(T) -> T) -> Tensor<T> {
         match self.unique_data_mut() {
             Some(data) => {
-                data.iter_mut().for_each(|x| *x = f(*x));
+                map_in_place(data, &f);
                 self
             }
             None => self.map(f),
