@@ -80,7 +80,7 @@ impl<T: 'static> Tensor<T> {
     /// ```
     pub fn from_vec(data: Vec<T>, shape: impl AsRef<[usize]>) -> Result<Self, TensorError> {
         let shape = shape_of(shape);
-        let expected = checked_numel(&shape).ok_or(TensorError::TooLarge {
+        let expected = checked_numel(&shape).ok_or_else(|| TensorError::TooLarge {
             shape: shape.to_vec(),
         })?;
         if expected != data.len() {
