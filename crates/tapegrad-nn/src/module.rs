@@ -140,6 +140,43 @@ pub trait Module<T: Float> {
     /// The parameters, mutably, in the same order as [`params`](Self::params).
     fn params_mut(&mut self) -> Vec<&mut Param<T>>;
 
+    /// Appends the parameters to `out`, in [`params`](Self::params) order.
+    /// The default calls `params`; containers override it (and build
+    /// `params` on it) so that a model's list is one vector, not one per
+    /// layer, as the training loop asks for it every step.
+    ///
+    /// ```
+    /// use rand::SeedableRng;
+    /// use tapegrad_nn::{Activation, Dense, Module, Sequential};
+    /// let mut rng = rand::rngs::StdRng::seed_from_u64(0);
+    /// let net = Sequential::<f32>::new()
+    ///     .push(Dense::new(3, 2, Activation::Relu, &mut rng))
+    ///     .push(Dense::new(2, 1, Activation::Linear, &mut rng));
+    /// let mut all = Vec::new();
+    /// net.collect_params(&mut all);
+    /// assert_eq!(all.len(), 4);
+    /// assert!(std::ptr::eq(all[2], net.params()[2]));
+    /// ```
+    fn collect_params<'a>(&'a self, out: &mut Vec<&'a Param<T>>) {
+        out.extend(self.params());
+    }
+
+    /// Appends the parameters to `out` mutably, in [`params`](Self::params)
+    /// order; see [`collect_params`](Self::collect_params).
+    ///
+    /// ```
+    /// use rand::SeedableRng;
+    /// use tapegrad_nn::{Activation, Dense, Module};
+    /// let mut rng = rand::rngs::StdRng::seed_from_u64(0);
+    /// let mut dense = Dense::<f32>::new(3, 2, Activation::Relu, &mut rng);
+    /// let mut all = Vec::new();
+    /// dense.collect_params_mut(&mut all);
+    /// assert_eq!(all[1].value().shape(), &[2]);
+    /// ```
+    fn collect_params_mut<'a>(&'a mut self, out: &mut Vec<&'a mut Param<T>>) {
+        out.extend(self.params_mut());
+    }
+
     /// The parameters with unique names, in [`params`](Self::params) order,
     /// as saved in weight files. By default the parameters' own names;
     /// containers prefix their children's (`layers.0.kernel`).

@@ -139,6 +139,16 @@ impl<T: Float> Module<T> for Dense<T> {
             .collect()
     }
 
+    fn collect_params<'a>(&'a self, out: &mut Vec<&'a Param<T>>) {
+        out.push(&self.kernel);
+        out.extend(&self.bias);
+    }
+
+    fn collect_params_mut<'a>(&'a mut self, out: &mut Vec<&'a mut Param<T>>) {
+        out.push(&mut self.kernel);
+        out.extend(self.bias.as_mut());
+    }
+
     fn name(&self) -> String {
         "Dense".to_string()
     }

@@ -121,14 +121,25 @@ impl<T: Float> Module<T> for Sequential<T> {
     }
 
     fn params(&self) -> Vec<&Param<T>> {
-        self.layers.iter().flat_map(|l| l.params()).collect()
+        let mut out = Vec::new();
+        self.collect_params(&mut out);
+        out
     }
 
     fn params_mut(&mut self) -> Vec<&mut Param<T>> {
+        let mut out = Vec::new();
+        self.collect_params_mut(&mut out);
+        out
+    }
+
+    fn collect_params<'a>(&'a self, out: &mut Vec<&'a Param<T>>) {
+        self.layers.iter().for_each(|l| l.collect_params(out));
+    }
+
+    fn collect_params_mut<'a>(&'a mut self, out: &mut Vec<&'a mut Param<T>>) {
         self.layers
             .iter_mut()
-            .flat_map(|l| l.params_mut())
-            .collect()
+            .for_each(|l| l.collect_params_mut(out));
     }
 
     fn named_params(&self) -> Vec<(String, &Param<T>)> {
