@@ -10,6 +10,8 @@
 //! - [`Operand`]: what tensors and vars share, so that a formula written once
 //!   runs either way.
 //! - [`gradcheck`]: finite-difference checking of first and second order.
+//! - [`threads`]: large matrix products run on rayon's pool; set its size
+//!   with [`set_num_threads`] or `RAYON_NUM_THREADS`.
 //!
 //! ```
 //! use tapegrad::{Tape, Tensor};
@@ -27,10 +29,12 @@ pub mod kernels;
 pub mod shape;
 pub mod tape;
 pub mod tensor;
+pub mod threads;
 
 pub use element::Float;
 pub use tape::{CustomOp, Grads, Operand, Tape, Var};
 pub use tensor::{Tensor, TensorError};
+pub use threads::{num_threads, set_num_threads, ThreadPoolError};
 
 /// The README's example, compiled and run as a doctest so that it cannot rot.
 #[cfg(doctest)]
