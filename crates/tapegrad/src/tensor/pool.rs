@@ -220,34 +220,25 @@ mod tests {
         assert_ne!(other_size.as_ptr(), address);
     }
 
+    /// Idle buffers of one capacity in `F32`'s pool.
+    fn idle_f32(capacity: usize) -> usize {
+        F32.with(|p| {
+            let p = p.borrow();
+            let found = p.by_capacity.iter().find(|(c, _)| *c == capacity);
+            found.map_or(0, |(_, idle)| idle.len())
+        })
+    }
+
     #[test]
-    fn small_buffers_are_pooled_up_to_a_byte_bound() {
-        let buffers: Vec<Vec<f64>> = (0..MIN_PER_CAPACITY + 10).map(|_| take::<f64>(3)).collect();
-        buffers.into_iter().for_each(give);
-        let kept = F64.with(|p| {
-            let p = p.borrow();
-            p.by_capacity
-                .iter()
-                .find(|(c, _)| *c == 3)
-                .map(|(_, v)| v.len())
-        });
-        assert_eq!(kept, Some(MIN_PER_CAPACITY + 10));
-        let big = 1 << 20;
-        for _ in 0..3 {
-            give(Vec::<f64>::with_capacity(big));
-        }
-        let kept = F64.with(|p| {
-            let p = p.borrow();
-            p.by_capacity
-                .iter()
-                .find(|(c, _)| *c == big)
-                .map(|(_, v)| v.len())
-        });
-        assert_eq!(
-            kept,
-            Some(3),
-            "under MIN_PER_CAPACITY, kept regardless of bytes"
-        );
+    fn buffers_of_one_capacity_are_kept_up_to_a_count_or_a_byte_bound() {
+        // 8 KB buffers: the byte bound (4 MiB) allows more than the count.
+        let small = 2048;
+        (0..MIN_PER_CAPACITY + 10).for_each(|_| give(Vec::<f32>::with_capacity(small)));
+        assert_eq!(idle_f32(small), MIN_PER_CAPACITY + 10);
+        // 400 KB buffers: past the count, the byte bound refuses them.
+        let large = 100_000;
+        (0..MIN_PER_CAPACITY + 10).for_each(|_| give(Vec::<f32>::with_capacity(large)));
+        assert_eq!(idle_f32(large), MIN_PER_CAPACITY);
     }
 
     #[test]
