@@ -334,11 +334,11 @@ impl<T: Float> pulp::WithSimd for FusedStep<'_, T> {
 /// One parameter's Adam step, in place, in one pass over the weights,
 /// gradient and moments, with the operations of [`Adam::update`] in the
 /// same order, except that moments are flushed to zero instead of becoming
-/// subnormal ([`flush_subnormal`]). The branches on the form and on weight decay are taken once,
-/// outside the loop, so that the loop vectorises; the caller runs it under
-/// `pulp`'s runtime dispatch, so it is compiled for AVX2 or AVX-512 where
-/// the CPU has them (no fused multiply-adds are formed, so the bits do not
-/// depend on the CPU).
+/// subnormal ([`flush_subnormal`]). The branches on the form and on weight
+/// decay are taken once, outside the loop, so that the loop vectorises; the
+/// caller runs it under `pulp`'s runtime dispatch, so it is compiled for
+/// AVX2 or AVX-512 where the CPU has them (no fused multiply-adds are
+/// formed, so the bits do not depend on the CPU).
 #[inline(always)]
 fn fused_step<T: Float>(k: &Coefficients<T>, w: &mut [T], g: &[T], m: &mut [T], v: &mut [T]) {
     let keras = |m: T, v: T| m / (v.sqrt() + k.epsilon) * k.step_scale;
