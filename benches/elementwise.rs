@@ -1,7 +1,8 @@
 //! Elementwise kernels on plain f32 tensors, in elements per second: `a + b`
 //! of one shape, `x + bias` broadcasting a `[C]` bias over `[N, C]`, `a * b`,
-//! `exp`, `relu` and `tanh`, at the size of a W2 activation (`[128, 512]`)
-//! and at a million elements (`[1024, 1024]`).
+//! `a * 0.5` (a scalar operand), `exp`, `relu`, `leaky_relu` and `tanh`, at
+//! the size of a W2 activation (`[128, 512]`) and at a million elements
+//! (`[1024, 1024]`).
 
 use criterion::{
     criterion_group, criterion_main, BenchmarkId, Criterion, SamplingMode, Throughput,
@@ -27,11 +28,17 @@ fn elementwise(c: &mut Criterion) {
         group.bench_function(BenchmarkId::new("mul", &size), |bench| {
             bench.iter(|| &a * &b)
         });
+        group.bench_function(BenchmarkId::new("mul_scalar", &size), |bench| {
+            bench.iter(|| &a * 0.5)
+        });
         group.bench_function(BenchmarkId::new("exp", &size), |bench| {
             bench.iter(|| a.exp())
         });
         group.bench_function(BenchmarkId::new("relu", &size), |bench| {
             bench.iter(|| a.relu())
+        });
+        group.bench_function(BenchmarkId::new("leaky_relu", &size), |bench| {
+            bench.iter(|| a.leaky_relu(0.1))
         });
         group.bench_function(BenchmarkId::new("tanh", &size), |bench| {
             bench.iter(|| a.tanh())
