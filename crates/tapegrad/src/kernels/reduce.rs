@@ -104,8 +104,8 @@ impl<T: Float> Tensor<T> {
     /// ```
     pub fn mean_axes(&self, axes: &[usize], keepdim: bool) -> Tensor<T> {
         let count = reduced_count("mean", self.shape(), axes);
-        self.sum_axes(axes, keepdim)
-            .map_owned(|x| x / T::cast(count as f64))
+        let count = T::cast(count as f64);
+        self.sum_axes(axes, keepdim).map_owned(move |x| x / count)
     }
 
     /// Maxima over `axes` (all axes when empty); `-inf` for an empty reduction.

@@ -82,8 +82,9 @@ pub(crate) fn vjp<T: Float, G: Operand<T>>(
         Op::Softplus => one(g.mul(&x[0].sigmoid())),
         Op::LeakyRelu(alpha) => one(g.mul_const(slope(&x[0].value(), *alpha))),
         Op::Clamp(low, high) => {
-            let inside = x[0].value().map(|v| {
-                if *low <= v && v <= *high {
+            let (low, high) = (*low, *high);
+            let inside = x[0].value().map(move |v| {
+                if low <= v && v <= high {
                     T::one()
                 } else {
                     T::zero()
@@ -190,7 +191,7 @@ fn f_of<T: Float>(condition: bool) -> T {
 
 /// The local slope of a ReLU-like op: 1 where `x > 0`, `negative` elsewhere.
 fn slope<T: Float>(x: &Tensor<T>, negative: T) -> Tensor<T> {
-    x.map(|v| if v > T::zero() { T::one() } else { negative })
+    x.map(move |v| if v > T::zero() { T::one() } else { negative })
 }
 
 /// The share of the gradient of `maximum(a, b)` (or `minimum`) that goes to
