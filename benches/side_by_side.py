@@ -4,13 +4,15 @@ the same settings, and prints one table of medians, ranges and ratios.
     python3 benches/side_by_side.py                  # 1 and 2 threads, 5 repeats
     python3 benches/side_by_side.py --threads 1 --python /path/to/venv/bin/python
 
-tapegrad's figures come from criterion (`cargo bench -p tapegrad-benches`
-with RAYON_NUM_THREADS set): W3 per recorded op and W4 per call from their
-benches, W1 and W2 epochs as 1,875 and 469 times the median training step
-of `--bench training` (batch gathering is not included). PyTorch's come
-from the scripts in pytorch/, run with --threads and --repeats. Medians
-are over criterion's samples and over PyTorch's repeats; the ratio is
-PyTorch's median over tapegrad's (above 1: tapegrad is faster).
+tapegrad's figures come from `cargo bench -p tapegrad-benches` with
+RAYON_NUM_THREADS set: W1 and W2 from `--bench epoch`, which times whole
+shuffled epochs on the real MNIST training set from fresh weights, as
+train_mlp.py does (batch gathering included, data loading not), repeated
+--repeats times; W3 per recorded op and W4 per call from their criterion
+benches. PyTorch's come from the scripts in pytorch/, run with --threads
+and --repeats. Medians are over the repeats and over criterion's samples;
+the ratio is PyTorch's median over tapegrad's (above 1: tapegrad is
+faster).
 Standard library only.
 """
 
@@ -25,13 +27,13 @@ import sys
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 CRITERION = ROOT / "target" / "criterion"
 PYTORCH = ROOT / "benches" / "pytorch"
-STEPS_PER_EPOCH = {"W1": 60_000 // 32 + (60_000 % 32 > 0), "W2": 60_000 // 128 + (60_000 % 128 > 0)}
 
-# (row label, criterion id, scale of criterion's seconds per iteration,
-#  PyTorch workload and variant, scale of PyTorch's seconds per unit)
+# (row label, tapegrad id: a criterion id or "epoch/W1"-style for the epoch
+#  bench, scale of its seconds, PyTorch workload and variant, scale of
+#  PyTorch's seconds per unit)
 ROWS = [
-    ("W1 epoch, s", "train_step/W1", STEPS_PER_EPOCH["W1"], "W1", "train epoch", 1.0),
-    ("W2 epoch, s", "train_step/W2", STEPS_PER_EPOCH["W2"], "W2", "train epoch", 1.0),
+    ("W1 epoch, s", "epoch/W1", 1.0, "W1", "train epoch", 1.0),
+    ("W2 epoch, s", "epoch/W2", 1.0, "W2", "train epoch", 1.0),
     ("W3 forward, ns/op", "tape_overhead/W3/forward", 1e9 / 1000, "W3", "forward", 1e9),
     ("W3 forward+backward, ns/op", "tape_overhead/W3/forward+backward", 1e9 / 1000,
      "W3", "forward+backward", 1e9),
@@ -40,13 +42,18 @@ ROWS = [
 ]
 
 
-def tapegrad_samples(threads):
-    """Criterion's per-iteration times (seconds) by benchmark id, for one thread count."""
+def tapegrad_samples(threads, repeats):
+    """tapegrad's seconds by id (see ROWS), for one thread count."""
     env = dict(os.environ, RAYON_NUM_THREADS=str(threads))
-    for bench in ["training", "tape_overhead", "w4_matmul"]:
-        subprocess.run(["cargo", "bench", "-q", "-p", "tapegrad-benches", "--bench", bench],
-                       cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    bench = ["cargo", "bench", "-q", "-p", "tapegrad-benches", "--bench"]
     samples = {}
+    out = subprocess.run([*bench, "epoch", "--", "--repeats", str(repeats)], cwd=ROOT, env=env,
+                         check=True, capture_output=True, text=True).stdout
+    for line in out.splitlines():
+        record = json.loads(line)
+        samples[f"epoch/{record['workload']}"] = record["seconds"]
+    for name in ["tape_overhead", "w4_matmul"]:
+        subprocess.run([*bench, name], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
     for meta_path in CRITERION.glob("**/new/benchmark.json"):
         meta = json.loads(meta_path.read_text())
         sample = json.loads((meta_path.parent / "sample.json").read_text())
@@ -86,7 +93,7 @@ def cell(stats):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
-    parser.add_argument("--repeats", type=int, default=5, help="PyTorch repeats")
+    parser.add_argument("--repeats", type=int, default=5, help="epochs and PyTorch repeats")
     parser.add_argument("--python", default=sys.executable, help="the Python that has torch")
     args = parser.parse_args()
     with_torch = torch_available(args.python)
@@ -95,7 +102,7 @@ def main():
     print("| Workload | Threads | tapegrad | PyTorch | PyTorch / tapegrad |")
     print("|---|---|---|---|---|")
     for threads in args.threads:
-        ours = tapegrad_samples(threads)
+        ours = tapegrad_samples(threads, args.repeats)
         theirs = pytorch_samples(args.python, threads, args.repeats) if with_torch else {}
         for label, bench_id, scale, workload, variant, their_scale in ROWS:
             mine = summary([s * scale for s in ours[bench_id]]) if bench_id in ours else None
