@@ -8,8 +8,9 @@
 //! 784 -> 32 relu -> 10 with batch 32, W2 is 784 -> 512 relu -> 512 relu ->
 //! 10 with batch 128. It prints one JSON line per workload in the PyTorch
 //! scripts' format, with `"impl": "tapegrad"`; `side_by_side.py` reads it.
-//! The data is the copy in `examples/data/mnist`. Set `RAYON_NUM_THREADS`
-//! to fix the thread count.
+//! The data is the copy in `examples/data/mnist`. Like the mnist example,
+//! it sets the thread pool up with `tapegrad::set_num_threads(0)`: set
+//! `RAYON_NUM_THREADS` to fix the thread count.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -80,6 +81,10 @@ fn main() -> ExitCode {
         .collect();
     if chosen.is_empty() {
         return ExitCode::SUCCESS;
+    }
+    if let Err(e) = tapegrad::set_num_threads(0) {
+        eprintln!("error: {e}");
+        return ExitCode::FAILURE;
     }
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/data/mnist");
     let mnist = match Mnist::load(&dir) {

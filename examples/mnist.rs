@@ -80,6 +80,12 @@ impl<T: Float> Callback<T> for EpochTimer {
 }
 
 fn main() -> ExitCode {
+    // The main thread trains, so make it one of the pool's threads: large
+    // products then use it instead of waiting for the pool.
+    if let Err(e) = tapegrad::set_num_threads(0) {
+        eprintln!("error: {e}");
+        return ExitCode::FAILURE;
+    }
     let args = match parse_args() {
         Ok(args) => args,
         Err(message) => {

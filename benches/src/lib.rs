@@ -21,7 +21,12 @@ use tapegrad::{Tape, Tensor, Var};
 /// Criterion settings for every group: 20 samples, short warm-up and
 /// measurement windows and no plots keep a whole `cargo bench` within a few
 /// minutes.
+///
+/// It also makes the bench's main thread one of the thread pool's threads,
+/// as the mnist example does (see `tapegrad::threads`); the first call sets
+/// the pool up, and later calls find it started and change nothing.
 pub fn config() -> Criterion {
+    let _ = tapegrad::set_num_threads(0);
     Criterion::default()
         .without_plots()
         .sample_size(20)
