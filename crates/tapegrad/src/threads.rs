@@ -12,7 +12,7 @@
 //! the calling thread one of the pool's threads, as OpenMP's master thread
 //! is: when that thread reaches a large product it computes its share
 //! itself, instead of handing the whole product to the pool and sleeping
-//! until the pool wakes it (a round trip that cost about 5% of a
+//! until the pool wakes it (a round trip that cost 2-5% of a
 //! two-thread W2 epoch). Without the call, rayon starts its own pool on
 //! first use, sized the same way, and the calling thread waits during
 //! each parallel product.
