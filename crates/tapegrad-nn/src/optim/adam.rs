@@ -34,9 +34,9 @@
 //! # Ok::<(), tapegrad::TensorError>(())
 //! ```
 
-use rayon::prelude::*;
 use tapegrad::{Float, Operand, Tensor};
 
+use super::fused::{self, flush_subnormal, ElementwiseStep};
 use super::state::{named_slots, restore_slots, step_from, step_tensor};
 use super::{check_step, Optimizer, StateError};
 use crate::module::Param;
@@ -223,25 +223,14 @@ impl<T: Float> Optimizer<T> for Adam<T> {
         );
         self.state.step += 1;
         let coefficients = Coefficients::new(self, self.state.step);
-        let k = &coefficients;
         for (i, (p, g)) in params.iter_mut().zip(grads).enumerate() {
-            let (w, m, v) = (
+            let (m, v) = (self.state.m[i].make_mut(), self.state.v[i].make_mut());
+            fused::apply(
+                &coefficients,
                 p.value_mut().make_mut(),
-                self.state.m[i].make_mut(),
-                self.state.v[i].make_mut(),
+                g.as_slice(),
+                [m, v],
             );
-            let g = g.as_slice();
-            if w.len() < 2 * PARALLEL_CHUNK || rayon::current_num_threads() == 1 {
-                pulp::Arch::new().dispatch(FusedStep { k, w, g, m, v });
-                continue;
-            }
-            w.par_chunks_mut(PARALLEL_CHUNK)
-                .zip(g.par_chunks(PARALLEL_CHUNK))
-                .zip(m.par_chunks_mut(PARALLEL_CHUNK))
-                .zip(v.par_chunks_mut(PARALLEL_CHUNK))
-                .for_each(|(((w, g), m), v)| {
-                    pulp::Arch::new().dispatch(FusedStep { k, w, g, m, v })
-                });
         }
     }
 
@@ -269,11 +258,6 @@ impl<T: Float> Optimizer<T> for Adam<T> {
         Ok(())
     }
 }
-
-/// Parameters of at least two chunks of this many elements are updated in
-/// chunks spread over rayon's threads (the update is elementwise, so the
-/// bits do not depend on the split).
-const PARALLEL_CHUNK: usize = 1 << 15;
 
 /// The per-step constants of an Adam update, in `T`.
 struct Coefficients<T> {
@@ -312,66 +296,32 @@ impl<T: Float> Coefficients<T> {
     }
 }
 
-/// One parameter's fused step, as `pulp` runs it under the CPU's best
-/// instruction set.
-struct FusedStep<'a, T> {
-    k: &'a Coefficients<T>,
-    w: &'a mut [T],
-    g: &'a [T],
-    m: &'a mut [T],
-    v: &'a mut [T],
-}
-
-impl<T: Float> pulp::WithSimd for FusedStep<'_, T> {
-    type Output = ();
-
+impl<T: Float> ElementwiseStep<T, 2> for Coefficients<T> {
+    /// One parameter's Adam step, in place, in one pass over the weights,
+    /// gradient and moments `[m, v]`, with the operations of
+    /// [`Adam::update`] in the same order. The branches on the form and on
+    /// weight decay are taken once, outside the loop, so that the loop
+    /// vectorises (no fused multiply-adds are formed, so the bits do not
+    /// depend on the CPU).
     #[inline(always)]
-    fn with_simd<S: pulp::Simd>(self, _: S) {
-        fused_step(self.k, self.w, self.g, self.m, self.v);
-    }
-}
-
-/// One parameter's Adam step, in place, in one pass over the weights,
-/// gradient and moments, with the operations of [`Adam::update`] in the
-/// same order, except that moments are flushed to zero instead of becoming
-/// subnormal ([`flush_subnormal`]). The branches on the form and on weight
-/// decay are taken once, outside the loop, so that the loop vectorises; the
-/// caller runs it under `pulp`'s runtime dispatch, so it is compiled for
-/// AVX2 or AVX-512 where the CPU has them (no fused multiply-adds are
-/// formed, so the bits do not depend on the CPU).
-#[inline(always)]
-fn fused_step<T: Float>(k: &Coefficients<T>, w: &mut [T], g: &[T], m: &mut [T], v: &mut [T]) {
-    let keras = |m: T, v: T| m / (v.sqrt() + k.epsilon) * k.step_scale;
-    let pytorch = |m: T, v: T| m * k.inverse_c1 / ((v * k.inverse_c2).sqrt() + k.epsilon);
-    match (k.form, k.weight_decay) {
-        (EpsilonForm::Keras, None) => each_element(k, w, g, m, v, |w| w, keras),
-        (EpsilonForm::PyTorch, None) => each_element(k, w, g, m, v, |w| w, pytorch),
-        (EpsilonForm::Keras, Some(d)) => each_element(k, w, g, m, v, |w| w - w * k.lr * d, keras),
-        (EpsilonForm::PyTorch, Some(d)) => {
-            each_element(k, w, g, m, v, |w| w - w * k.lr * d, pytorch)
+    fn run(&self, w: &mut [T], g: &[T], [m, v]: [&mut [T]; 2]) {
+        let k = self;
+        let keras = |m: T, v: T| m / (v.sqrt() + k.epsilon) * k.step_scale;
+        let pytorch = |m: T, v: T| m * k.inverse_c1 / ((v * k.inverse_c2).sqrt() + k.epsilon);
+        match (k.form, k.weight_decay) {
+            (EpsilonForm::Keras, None) => each_element(k, w, g, m, v, |w| w, keras),
+            (EpsilonForm::PyTorch, None) => each_element(k, w, g, m, v, |w| w, pytorch),
+            (EpsilonForm::Keras, Some(d)) => {
+                each_element(k, w, g, m, v, |w| w - w * k.lr * d, keras)
+            }
+            (EpsilonForm::PyTorch, Some(d)) => {
+                each_element(k, w, g, m, v, |w| w - w * k.lr * d, pytorch)
+            }
         }
     }
 }
 
-/// `x`, or zero if it is subnormal.
-///
-/// A moment whose gradient has become zero or tiny decays geometrically and
-/// would spend many steps in the subnormal range, where each arithmetic
-/// operation on it costs many times more (the seed model's training step,
-/// repeated on one batch, ran 25% slower for it). The update does not
-/// notice: a moment below `T::min_positive_value()` moves a weight by less
-/// than a thousandth of an ulp of any weight above 1e-30, and `sqrt(v)` of
-/// such a `v` vanishes against epsilon.
-#[inline(always)]
-fn flush_subnormal<T: Float>(x: T) -> T {
-    if x.abs() < T::min_positive_value() {
-        T::zero()
-    } else {
-        x
-    }
-}
-
-/// The loop of [`fused_step`]: moments first (flushed to zero when they
+/// The loop of Adam's step: moments first (flushed to zero when they
 /// would be subnormal), then `decay` on the weight, then the step along
 /// `direction(m, v)` scaled by the learning rate.
 #[inline(always)]
@@ -395,6 +345,7 @@ fn each_element<T: Float>(
 
 #[cfg(test)]
 mod tests {
+    use super::super::fused::PARALLEL_CHUNK;
     use super::*;
 
     /// The fused in-place step and the generic update must agree to the bit.

@@ -10,6 +10,7 @@
 //! [`Operand`]: tapegrad::Operand
 
 mod adam;
+mod fused;
 mod rmsprop;
 mod sgd;
 mod state;
