@@ -4,10 +4,12 @@
 //!   sparse categorical cross-entropy) on a batch of 32.
 //! - `train_step/W2`: 784 -> 512 relu -> 512 relu -> 10, Adam, batch 128.
 //! - `adam_step/W1`, `adam_step/W2`: Adam's ordinary (fused, in-place)
-//!   step on the 25,450 parameters of the seed model and the 669,706 of W2.
+//!   step on the 25,450 parameters of the seed model and the 669,706 of W2;
+//!   `sgd_momentum_step/*` and `rmsprop_step/*` the same for SGD with
+//!   momentum 0.9 and Keras's RMSprop.
 //!
 //! Throughput is in samples per second for training steps and parameters
-//! per second for the Adam step. Inputs are seeded random pixels: a step's
+//! per second for optimizer steps. Inputs are seeded random pixels: a step's
 //! cost does not depend on the values. One epoch of MNIST is 1,875 W1 steps
 //! or 469 W2 steps.
 
@@ -17,7 +19,7 @@ use rand::SeedableRng;
 use tapegrad::{Tape, Tensor};
 use tapegrad_benches::{config, uniform};
 use tapegrad_nn::loss::{Loss, Targets};
-use tapegrad_nn::optim::{Adam, Optimizer};
+use tapegrad_nn::optim::{Adam, Optimizer, RmsProp, Sgd};
 use tapegrad_nn::train::{Metric, Model};
 use tapegrad_nn::{Activation, Dense, Module, Param, Sequential};
 
@@ -54,31 +56,45 @@ fn train_steps(c: &mut Criterion) {
     group.finish();
 }
 
-fn adam_step(c: &mut Criterion) {
-    let mut group = c.benchmark_group("adam_step");
-    for (name, widths) in [("W1", &[784, 32, 10][..]), ("W2", &[784, 512, 512, 10][..])] {
-        let mut params: Vec<Param<f32>> =
-            model(widths).net().params().into_iter().cloned().collect();
-        let grads: Vec<Tensor<f32>> = params
-            .iter()
-            .map(|p| uniform(p.value().shape(), -1.0, 1.0, 2))
-            .collect();
-        let count: usize = grads.iter().map(Tensor::numel).sum();
-        let mut adam = Adam::default();
-        group.throughput(Throughput::Elements(count as u64));
-        group.bench_function(name, |b| {
-            b.iter(|| {
-                let mut refs: Vec<&mut Param<f32>> = params.iter_mut().collect();
-                adam.step(&mut refs, &grads);
-            })
-        });
+/// Builds a fresh optimizer.
+type MakeOptimizer = fn() -> Box<dyn Optimizer<f32>>;
+
+/// `<optimizer>_step/W1` and `/W2`: one ordinary step of each optimizer
+/// on the parameters of the seed model and of W2.
+fn optimizer_steps(c: &mut Criterion) {
+    let optimizers: [(&str, MakeOptimizer); 3] = [
+        ("adam_step", || Box::new(Adam::default())),
+        ("sgd_momentum_step", || {
+            Box::new(Sgd::with_momentum(0.01, 0.9, false))
+        }),
+        ("rmsprop_step", || Box::new(RmsProp::default())),
+    ];
+    for (group_name, make) in optimizers {
+        let mut group = c.benchmark_group(group_name);
+        for (name, widths) in [("W1", &[784, 32, 10][..]), ("W2", &[784, 512, 512, 10][..])] {
+            let mut params: Vec<Param<f32>> =
+                model(widths).net().params().into_iter().cloned().collect();
+            let grads: Vec<Tensor<f32>> = params
+                .iter()
+                .map(|p| uniform(p.value().shape(), -1.0, 1.0, 2))
+                .collect();
+            let count: usize = grads.iter().map(Tensor::numel).sum();
+            let mut optimizer = make();
+            group.throughput(Throughput::Elements(count as u64));
+            group.bench_function(name, |b| {
+                b.iter(|| {
+                    let mut refs: Vec<&mut Param<f32>> = params.iter_mut().collect();
+                    optimizer.step(&mut refs, &grads);
+                })
+            });
+        }
+        group.finish();
     }
-    group.finish();
 }
 
 criterion_group! {
     name = benches;
     config = config();
-    targets = train_steps, adam_step
+    targets = train_steps, optimizer_steps
 }
 criterion_main!(benches);
