@@ -17,7 +17,10 @@ pub(super) trait ElementwiseStep<T, const N: usize>: Sync {
     /// Updates `w` and `state` in place from the gradient `g`; all slices
     /// have the same length. Implementations are `#[inline(always)]`, so
     /// that [`apply`] compiles the loop under the dispatched instruction
-    /// set.
+    /// set, and pass the slices to the function holding the loop as
+    /// parameters of their own: the compiler knows that parameters do not
+    /// overlap, but not the elements of an array, and without that it
+    /// leaves the loop scalar.
     fn run(&self, w: &mut [T], g: &[T], state: [&mut [T]; N]);
 }
 

@@ -1,11 +1,16 @@
 //! Optimizers: SGD (with momentum and Nesterov), Adam and AdamW, RMSprop.
 //!
-//! Each update rule is written once, generic over [`Operand`], so that it
-//! runs two ways. In ordinary training ([`Optimizer::step`]) it runs on plain
-//! tensors and records nothing. In differentiable mode (each optimizer's
-//! `update` called with vars) the step is recorded on a tape, so that a loss
-//! after several steps can be differentiated with respect to the learning
-//! rate or the initial weights, as in hypergradient descent or MAML.
+//! Each update rule is written once, generic over [`Operand`], as each
+//! optimizer's `update`. Called with vars, the step is recorded on a tape,
+//! so that a loss after several steps can be differentiated with respect to
+//! the learning rate or the initial weights, as in hypergradient descent or
+//! MAML; called with tensors, it records nothing. Ordinary training
+//! ([`Optimizer::step`]) runs the same arithmetic in the same order as one
+//! fused pass per parameter that updates the weights and the optimizer's
+//! state in place, over rayon's threads for large parameters; it gives the
+//! same bits as `update` on tensors, except that state that would become
+//! subnormal is set to zero, which keeps the arithmetic fast and the
+//! weights unchanged.
 //!
 //! [`Operand`]: tapegrad::Operand
 
@@ -69,20 +74,5 @@ fn check_step<T: Float>(optimizer: &str, params: &[&mut Param<T>], grads: &[Tens
             p.value().shape(),
             g.shape()
         );
-    }
-}
-
-/// Runs a generic update on the parameters' current values (after checking
-/// one gradient per parameter, of its shape) and stores the results.
-fn step_with<T: Float>(
-    optimizer: &str,
-    params: &mut [&mut Param<T>],
-    grads: &[Tensor<T>],
-    update: impl FnOnce(&[Tensor<T>]) -> Vec<Tensor<T>>,
-) {
-    check_step(optimizer, params, grads);
-    let values: Vec<Tensor<T>> = params.iter().map(|p| p.value().clone()).collect();
-    for (p, w) in params.iter_mut().zip(update(&values)) {
-        p.set_value(w);
     }
 }

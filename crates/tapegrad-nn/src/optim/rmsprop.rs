@@ -24,8 +24,9 @@
 
 use tapegrad::{Float, Operand, Tensor};
 
+use super::fused::{self, flush_subnormal, ElementwiseStep};
 use super::state::{named_slots, restore_slots};
-use super::{step_with, Optimizer, StateError};
+use super::{check_step, Optimizer, StateError};
 use crate::module::Param;
 
 /// The RMSprop optimizer; see the [module docs](self).
@@ -131,13 +132,42 @@ impl<T: Float> RmsProp<T> {
 }
 
 impl<T: Float> Optimizer<T> for RmsProp<T> {
+    /// The ordinary step: the arithmetic of [`RmsProp::update`] in the same
+    /// order (so the same bits, except that averages and velocities that
+    /// would become subnormal are set to zero), in one pass per parameter
+    /// that updates the weights and state in place.
     fn step(&mut self, params: &mut [&mut Param<T>], grads: &[Tensor<T>]) {
-        let lr = Tensor::scalar(T::cast(self.lr));
-        let mut state = std::mem::take(&mut self.state);
-        step_with("RMSprop", params, grads, |values| {
-            self.update(&mut state, values, grads, &lr)
-        });
-        self.state = state;
+        check_step("RMSprop", params, grads);
+        let zeros = || grads.iter().map(|g| Tensor::zeros(g.shape())).collect();
+        let state = &mut self.state;
+        if state.mean_square.is_empty() {
+            state.mean_square = zeros();
+        }
+        if self.momentum != 0.0 && state.velocity.is_empty() {
+            state.velocity = zeros();
+        }
+        assert!(
+            state.mean_square.len() == params.len(),
+            "RMSprop: state for {} parameters, given {}",
+            state.mean_square.len(),
+            params.len()
+        );
+        let rule = RmsPropRule {
+            lr: T::cast(self.lr),
+            rho: T::cast(self.rho),
+            one_minus_rho: T::cast(1.0 - self.rho),
+            epsilon: T::cast(self.epsilon),
+            momentum: T::cast(self.momentum),
+        };
+        for (i, (p, g)) in params.iter_mut().zip(grads).enumerate() {
+            let (w, g) = (p.value_mut().make_mut(), g.as_slice());
+            let s = state.mean_square[i].make_mut();
+            if self.momentum == 0.0 {
+                fused::apply(&rule, w, g, [s]);
+            } else {
+                fused::apply(&rule, w, g, [s, state.velocity[i].make_mut()]);
+            }
+        }
     }
 
     fn learning_rate(&self) -> f64 {
@@ -169,5 +199,136 @@ impl<T: Float> Optimizer<T> for RmsProp<T> {
             velocity,
         };
         Ok(())
+    }
+}
+
+/// RMSprop's per-step constants, in `T`.
+struct RmsPropRule<T> {
+    lr: T,
+    rho: T,
+    one_minus_rho: T,
+    epsilon: T,
+    momentum: T,
+}
+
+impl<T: Float> RmsPropRule<T> {
+    /// Updates the mean square `s` (flushed to zero when it would be
+    /// subnormal) and returns the step `g lr / sqrt(s + eps)`.
+    #[inline(always)]
+    fn step(&self, g: T, s: &mut T) -> T {
+        *s = flush_subnormal(*s * self.rho + g * g * self.one_minus_rho);
+        g * self.lr / (*s + self.epsilon).sqrt()
+    }
+}
+
+impl<T: Float> ElementwiseStep<T, 1> for RmsPropRule<T> {
+    /// Without momentum: `w -= step`.
+    #[inline(always)]
+    fn run(&self, w: &mut [T], g: &[T], [s]: [&mut [T]; 1]) {
+        plain_loop(self, w, g, s);
+    }
+}
+
+impl<T: Float> ElementwiseStep<T, 2> for RmsPropRule<T> {
+    /// With momentum: `u = momentum u + step` (flushed to zero when it
+    /// would be subnormal), then `w -= u`.
+    #[inline(always)]
+    fn run(&self, w: &mut [T], g: &[T], [s, u]: [&mut [T]; 2]) {
+        momentum_loop(self, w, g, s, u);
+    }
+}
+
+// The loops take each slice as a parameter of its own: only then does the
+// compiler know that they do not overlap, and vectorise them.
+
+/// The loop of RMSprop without momentum.
+#[inline(always)]
+fn plain_loop<T: Float>(rule: &RmsPropRule<T>, w: &mut [T], g: &[T], s: &mut [T]) {
+    for ((w, &g), s) in w.iter_mut().zip(g).zip(s.iter_mut()) {
+        *w -= rule.step(g, s);
+    }
+}
+
+/// The loop of RMSprop with momentum.
+#[inline(always)]
+fn momentum_loop<T: Float>(rule: &RmsPropRule<T>, w: &mut [T], g: &[T], s: &mut [T], u: &mut [T]) {
+    let elements = w.iter_mut().zip(g).zip(s.iter_mut()).zip(u.iter_mut());
+    for (((w, &g), s), u) in elements {
+        *u = flush_subnormal(*u * rule.momentum + rule.step(g, s));
+        *w -= *u;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bits(t: &Tensor<f64>) -> Vec<u64> {
+        t.as_slice().iter().map(|x| x.to_bits()).collect()
+    }
+
+    /// The fused in-place step and the generic update agree to the bit.
+    #[test]
+    fn fused_step_matches_generic_update_bitwise() {
+        let with_momentum = RmsProp {
+            momentum: 0.9,
+            ..RmsProp::<f64>::new(0.01)
+        };
+        for rmsprop in [RmsProp::<f64>::new(0.01), with_momentum] {
+            let w0 = Tensor::from_fn([5], |i| i as f64 * 0.3 - 0.7);
+            let mut param = Param::new("w", w0.clone());
+            let mut fused = rmsprop.clone();
+            let mut state = RmsPropState::default();
+            let mut w = w0;
+            for step in 0..4 {
+                let g = Tensor::from_fn([5], |i| ((i + step) as f64 * 1.3).sin());
+                fused.step(&mut [&mut param], std::slice::from_ref(&g));
+                w = rmsprop
+                    .update(&mut state, &[w], &[g], &Tensor::scalar(rmsprop.lr))
+                    .remove(0);
+                let what = (rmsprop.momentum, step);
+                assert_eq!(bits(param.value()), bits(&w), "{what:?}");
+            }
+        }
+    }
+
+    /// With a gradient of zero, the mean square decays through the
+    /// subnormal range in the generic rule; the fused step sets it to zero
+    /// instead, and the weights keep the same bits (epsilon swamps it).
+    #[test]
+    fn fused_step_flushes_a_subnormal_mean_square_and_keeps_the_weights() {
+        let rmsprop = RmsProp::<f32>::new(0.01);
+        let w0 = Tensor::from_vec(vec![0.5f32, -1.5], [2]).unwrap();
+        let mut param = Param::new("w", w0.clone());
+        let mut fused = rmsprop.clone();
+        let mut state = RmsPropState::default();
+        let mut w = w0;
+        let mut saw_subnormal = false;
+        for step in 0..1000 {
+            let g = if step == 0 {
+                Tensor::from_vec(vec![1e-3f32, -2e-3], [2]).unwrap()
+            } else {
+                Tensor::zeros([2])
+            };
+            fused.step(&mut [&mut param], std::slice::from_ref(&g));
+            w = rmsprop
+                .update(&mut state, &[w], &[g], &Tensor::scalar(0.01))
+                .remove(0);
+            let generic_s = state.mean_square[0].as_slice();
+            saw_subnormal |= generic_s.iter().any(|x| x.is_subnormal());
+            let fused_s = fused.state.mean_square[0].as_slice();
+            for (&fused_s, &generic_s) in fused_s.iter().zip(generic_s) {
+                assert!(!fused_s.is_subnormal(), "step {step}: {fused_s:e}");
+                if generic_s.is_normal() {
+                    assert_eq!(fused_s, generic_s, "step {step}");
+                }
+            }
+            assert_eq!(param.value().as_slice(), w.as_slice(), "step {step}");
+        }
+        assert!(
+            saw_subnormal,
+            "the generic average should pass through subnormals"
+        );
+        assert_eq!(fused.state.mean_square[0].as_slice(), &[0.0, 0.0]);
     }
 }
