@@ -345,10 +345,11 @@ fn each_element<T: Float>(
 
 #[cfg(test)]
 mod tests {
+    use super::super::fused::testing::*;
     use super::super::fused::PARALLEL_CHUNK;
     use super::*;
 
-    /// The fused in-place step and the generic update must agree to the bit.
+    /// The fused in-place step and the generic update agree to the bit.
     #[test]
     fn fused_step_matches_generic_update_bitwise() {
         for adam in [
@@ -356,21 +357,12 @@ mod tests {
             Adam::pytorch(),
             Adam::adamw(0.01, 0.1),
         ] {
-            let w0 = Tensor::from_fn([5], |i| i as f64 * 0.3 - 0.7);
-            let mut param = Param::new("w", w0.clone());
-            let mut fused = adam.clone();
+            let what = format!("{:?}, weight decay {}", adam.form, adam.weight_decay);
             let mut state = AdamState::default();
-            let mut w = w0;
-            for step in 0..4 {
-                let g = Tensor::from_fn([5], |i| ((i + step) as f64 * 1.3).sin());
-                fused.step(&mut [&mut param], std::slice::from_ref(&g));
-                w = adam
-                    .update(&mut state, &[w], &[g], &Tensor::scalar(adam.lr))
-                    .remove(0);
-                let bits =
-                    |t: &Tensor<f64>| t.as_slice().iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-                assert_eq!(bits(param.value()), bits(&w), "{:?} step {step}", adam.form);
-            }
+            let lr = Tensor::scalar(adam.lr);
+            assert_fused_matches_generic(&what, adam.clone(), |w, g| {
+                adam.update(&mut state, &[w], &[g], &lr).remove(0)
+            });
         }
     }
 
@@ -420,36 +412,16 @@ mod tests {
     #[test]
     fn fused_step_flushes_subnormal_moments_and_keeps_the_weights() {
         let adam = Adam::<f32>::new(0.01);
-        let w0 = Tensor::from_vec(vec![0.5f32, -1.5], [2]).unwrap();
-        let mut param = Param::new("w", w0.clone());
-        let mut fused = adam.clone();
         let mut state = AdamState::default();
-        let mut w = w0;
-        let mut saw_subnormal = false;
-        for step in 0..1200 {
-            let g = if step == 0 {
-                Tensor::from_vec(vec![1e-3f32, -2e-3], [2]).unwrap()
-            } else {
-                Tensor::zeros([2])
-            };
-            fused.step(&mut [&mut param], std::slice::from_ref(&g));
-            w = adam
-                .update(&mut state, &[w], &[g], &Tensor::scalar(0.01))
-                .remove(0);
-            let generic_m = state.m[0].as_slice();
-            saw_subnormal |= generic_m.iter().any(|x| x.is_subnormal());
-            for (&fused_m, &generic_m) in fused.state.m[0].as_slice().iter().zip(generic_m) {
-                assert!(!fused_m.is_subnormal(), "step {step}: {fused_m:e}");
-                if generic_m.is_normal() {
-                    assert_eq!(fused_m, generic_m, "step {step}");
-                }
-            }
-            assert_eq!(param.value().as_slice(), w.as_slice(), "step {step}");
-        }
-        assert!(
-            saw_subnormal,
-            "the generic rule's m should pass through subnormals"
+        let lr = Tensor::scalar(0.01);
+        assert_fused_flushes_subnormal_state(
+            adam.clone(),
+            1200,
+            |w, g| {
+                let w = adam.update(&mut state, &[w], &[g], &lr).remove(0);
+                (w, state.m[0].to_vec())
+            },
+            |fused| fused.state.m[0].to_vec(),
         );
-        assert_eq!(fused.state.m[0].as_slice(), &[0.0, 0.0]);
     }
 }

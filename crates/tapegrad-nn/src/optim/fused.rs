@@ -145,3 +145,75 @@ mod tests {
         assert_eq!(flush_subnormal(-0.5f64), -0.5);
     }
 }
+
+/// Checks shared by the optimizers' tests of their fused steps.
+#[cfg(test)]
+pub(super) mod testing {
+    use tapegrad::Tensor;
+
+    use super::super::Optimizer;
+    use crate::module::Param;
+
+    fn bits(t: &Tensor<f64>) -> Vec<u64> {
+        t.as_slice().iter().map(|x| x.to_bits()).collect()
+    }
+
+    /// Four steps of `fused`'s ordinary step and of `generic` (its
+    /// update on tensors: weights and gradient to new weights) from the
+    /// same weights give the same bits; `what` names the case.
+    pub fn assert_fused_matches_generic<O: Optimizer<f64>>(
+        what: &str,
+        mut fused: O,
+        mut generic: impl FnMut(Tensor<f64>, Tensor<f64>) -> Tensor<f64>,
+    ) {
+        let w0 = Tensor::from_fn([5], |i| i as f64 * 0.3 - 0.7);
+        let mut param = Param::new("w", w0.clone());
+        let mut w = w0;
+        for step in 0..4 {
+            let g = Tensor::from_fn([5], |i| ((i + step) as f64 * 1.3).sin());
+            fused.step(&mut [&mut param], std::slice::from_ref(&g));
+            w = generic(w, g);
+            assert_eq!(bits(param.value()), bits(&w), "{what}, step {step}");
+        }
+    }
+
+    /// `steps` steps with a gradient at the first only. The state buffer
+    /// that `generic` returns beside the new weights passes through
+    /// subnormals as it decays; the fused step's (`fused_state`) equals it
+    /// while it is normal, is never subnormal and ends at zero; the
+    /// weights keep the same bits throughout.
+    pub fn assert_fused_flushes_subnormal_state<O: Optimizer<f32>>(
+        mut fused: O,
+        steps: usize,
+        mut generic: impl FnMut(Tensor<f32>, Tensor<f32>) -> (Tensor<f32>, Vec<f32>),
+        fused_state: impl Fn(&O) -> Vec<f32>,
+    ) {
+        let w0 = Tensor::from_vec(vec![0.5f32, -1.5], [2]).unwrap();
+        let mut param = Param::new("w", w0.clone());
+        let mut w = w0;
+        let mut saw_subnormal = false;
+        for step in 0..steps {
+            let g = if step == 0 {
+                Tensor::from_vec(vec![1e-3f32, -2e-3], [2]).unwrap()
+            } else {
+                Tensor::zeros([2])
+            };
+            fused.step(&mut [&mut param], std::slice::from_ref(&g));
+            let (new_w, generic_state) = generic(w, g);
+            w = new_w;
+            saw_subnormal |= generic_state.iter().any(|x| x.is_subnormal());
+            for (fused_x, generic_x) in fused_state(&fused).into_iter().zip(generic_state) {
+                assert!(!fused_x.is_subnormal(), "step {step}: {fused_x:e}");
+                if generic_x.is_normal() {
+                    assert_eq!(fused_x, generic_x, "step {step}");
+                }
+            }
+            assert_eq!(param.value().as_slice(), w.as_slice(), "step {step}");
+        }
+        assert!(
+            saw_subnormal,
+            "the generic state should pass through subnormals"
+        );
+        assert_eq!(fused_state(&fused), vec![0.0, 0.0]);
+    }
+}

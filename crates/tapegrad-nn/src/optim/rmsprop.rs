@@ -261,11 +261,8 @@ fn momentum_loop<T: Float>(rule: &RmsPropRule<T>, w: &mut [T], g: &[T], s: &mut 
 
 #[cfg(test)]
 mod tests {
+    use super::super::fused::testing::*;
     use super::*;
-
-    fn bits(t: &Tensor<f64>) -> Vec<u64> {
-        t.as_slice().iter().map(|x| x.to_bits()).collect()
-    }
 
     /// The fused in-place step and the generic update agree to the bit.
     #[test]
@@ -275,20 +272,12 @@ mod tests {
             ..RmsProp::<f64>::new(0.01)
         };
         for rmsprop in [RmsProp::<f64>::new(0.01), with_momentum] {
-            let w0 = Tensor::from_fn([5], |i| i as f64 * 0.3 - 0.7);
-            let mut param = Param::new("w", w0.clone());
-            let mut fused = rmsprop.clone();
+            let what = format!("momentum {}", rmsprop.momentum);
             let mut state = RmsPropState::default();
-            let mut w = w0;
-            for step in 0..4 {
-                let g = Tensor::from_fn([5], |i| ((i + step) as f64 * 1.3).sin());
-                fused.step(&mut [&mut param], std::slice::from_ref(&g));
-                w = rmsprop
-                    .update(&mut state, &[w], &[g], &Tensor::scalar(rmsprop.lr))
-                    .remove(0);
-                let what = (rmsprop.momentum, step);
-                assert_eq!(bits(param.value()), bits(&w), "{what:?}");
-            }
+            let lr = Tensor::scalar(rmsprop.lr);
+            assert_fused_matches_generic(&what, rmsprop.clone(), |w, g| {
+                rmsprop.update(&mut state, &[w], &[g], &lr).remove(0)
+            });
         }
     }
 
@@ -298,37 +287,16 @@ mod tests {
     #[test]
     fn fused_step_flushes_a_subnormal_mean_square_and_keeps_the_weights() {
         let rmsprop = RmsProp::<f32>::new(0.01);
-        let w0 = Tensor::from_vec(vec![0.5f32, -1.5], [2]).unwrap();
-        let mut param = Param::new("w", w0.clone());
-        let mut fused = rmsprop.clone();
         let mut state = RmsPropState::default();
-        let mut w = w0;
-        let mut saw_subnormal = false;
-        for step in 0..1000 {
-            let g = if step == 0 {
-                Tensor::from_vec(vec![1e-3f32, -2e-3], [2]).unwrap()
-            } else {
-                Tensor::zeros([2])
-            };
-            fused.step(&mut [&mut param], std::slice::from_ref(&g));
-            w = rmsprop
-                .update(&mut state, &[w], &[g], &Tensor::scalar(0.01))
-                .remove(0);
-            let generic_s = state.mean_square[0].as_slice();
-            saw_subnormal |= generic_s.iter().any(|x| x.is_subnormal());
-            let fused_s = fused.state.mean_square[0].as_slice();
-            for (&fused_s, &generic_s) in fused_s.iter().zip(generic_s) {
-                assert!(!fused_s.is_subnormal(), "step {step}: {fused_s:e}");
-                if generic_s.is_normal() {
-                    assert_eq!(fused_s, generic_s, "step {step}");
-                }
-            }
-            assert_eq!(param.value().as_slice(), w.as_slice(), "step {step}");
-        }
-        assert!(
-            saw_subnormal,
-            "the generic average should pass through subnormals"
+        let lr = Tensor::scalar(0.01);
+        assert_fused_flushes_subnormal_state(
+            rmsprop.clone(),
+            1000,
+            |w, g| {
+                let w = rmsprop.update(&mut state, &[w], &[g], &lr).remove(0);
+                (w, state.mean_square[0].to_vec())
+            },
+            |fused| fused.state.mean_square[0].to_vec(),
         );
-        assert_eq!(fused.state.mean_square[0].as_slice(), &[0.0, 0.0]);
     }
 }

@@ -232,11 +232,8 @@ fn with_velocity<T: Float>(
 
 #[cfg(test)]
 mod tests {
+    use super::super::fused::testing::*;
     use super::*;
-
-    fn bits(t: &Tensor<f64>) -> Vec<u64> {
-        t.as_slice().iter().map(|x| x.to_bits()).collect()
-    }
 
     /// The fused in-place step and the generic update agree to the bit.
     #[test]
@@ -246,20 +243,12 @@ mod tests {
             Sgd::with_momentum(0.1, 0.9, false),
             Sgd::with_momentum(0.1, 0.9, true),
         ] {
-            let w0 = Tensor::from_fn([5], |i| i as f64 * 0.3 - 0.7);
-            let mut param = Param::new("w", w0.clone());
-            let mut fused = sgd.clone();
+            let what = format!("momentum {}, nesterov {}", sgd.momentum, sgd.nesterov);
             let mut state = SgdState::default();
-            let mut w = w0;
-            for step in 0..4 {
-                let g = Tensor::from_fn([5], |i| ((i + step) as f64 * 1.3).sin());
-                fused.step(&mut [&mut param], std::slice::from_ref(&g));
-                w = sgd
-                    .update(&mut state, &[w], &[g], &Tensor::scalar(sgd.lr))
-                    .remove(0);
-                let what = (sgd.momentum, sgd.nesterov, step);
-                assert_eq!(bits(param.value()), bits(&w), "{what:?}");
-            }
+            let lr = Tensor::scalar(sgd.lr);
+            assert_fused_matches_generic(&what, sgd.clone(), |w, g| {
+                sgd.update(&mut state, &[w], &[g], &lr).remove(0)
+            });
         }
     }
 
@@ -269,36 +258,16 @@ mod tests {
     #[test]
     fn fused_step_flushes_a_subnormal_velocity_and_keeps_the_weights() {
         let sgd = Sgd::<f32>::with_momentum(0.1, 0.5, false);
-        let w0 = Tensor::from_vec(vec![0.5f32, -1.5], [2]).unwrap();
-        let mut param = Param::new("w", w0.clone());
-        let mut fused = sgd.clone();
         let mut state = SgdState::default();
-        let mut w = w0;
-        let mut saw_subnormal = false;
-        for step in 0..200 {
-            let g = if step == 0 {
-                Tensor::from_vec(vec![1e-3f32, -2e-3], [2]).unwrap()
-            } else {
-                Tensor::zeros([2])
-            };
-            fused.step(&mut [&mut param], std::slice::from_ref(&g));
-            w = sgd
-                .update(&mut state, &[w], &[g], &Tensor::scalar(0.1))
-                .remove(0);
-            let generic_u = state.velocity[0].as_slice();
-            saw_subnormal |= generic_u.iter().any(|x| x.is_subnormal());
-            for (&fused_u, &generic_u) in fused.state.velocity[0].as_slice().iter().zip(generic_u) {
-                assert!(!fused_u.is_subnormal(), "step {step}: {fused_u:e}");
-                if generic_u.is_normal() {
-                    assert_eq!(fused_u, generic_u, "step {step}");
-                }
-            }
-            assert_eq!(param.value().as_slice(), w.as_slice(), "step {step}");
-        }
-        assert!(
-            saw_subnormal,
-            "the generic velocity should pass through subnormals"
+        let lr = Tensor::scalar(0.1);
+        assert_fused_flushes_subnormal_state(
+            sgd.clone(),
+            200,
+            |w, g| {
+                let w = sgd.update(&mut state, &[w], &[g], &lr).remove(0);
+                (w, state.velocity[0].to_vec())
+            },
+            |fused| fused.state.velocity[0].to_vec(),
         );
-        assert_eq!(fused.state.velocity[0].as_slice(), &[0.0, 0.0]);
     }
 }
